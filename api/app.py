@@ -1,0 +1,93 @@
+"""create_app(): middleware, error mapping, REST routers, /graphql and OAuth."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+from strawberry.fastapi import GraphQLRouter
+
+from api import errors
+from api.graphql.context import get_context
+from api.graphql.schema import schema
+from api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from api.oauth.routes import router as oauth_router
+from api.rest.ops import router as ops_router
+from api.rest.v1.cycles import router as cycles_router
+from api.state import AppState
+from domain.identity.keys import KeyStore, cipher_from_settings
+from domain.shared.config import Settings, get_settings
+from domain.shared.db import create_database
+from domain.shared.migrate import head_revision
+
+DESCRIPTION = """System of record for multi-agency improvement work in children's services.
+
+Authenticate with an OAuth 2 bearer token from `POST /oauth/token`. Errors are RFC 9457
+`application/problem+json`. Lists use keyset cursors (`limit`, `cursor`). Writes need
+`If-Match` (PATCH, DELETE) and accept `Idempotency-Key` (POST).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    if not settings.database_url:
+        raise RuntimeError("DATABASE_URL is not set; start the service with `hub serve`.")
+    database_url = settings.database_url
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        database = create_database(settings, database_url)
+        app.state.hub = AppState(
+            settings=settings,
+            database=database,
+            keys=KeyStore(database.sessionmaker, cipher_from_settings(settings)),
+            head_revision=head_revision(),
+        )
+        try:
+            yield
+        finally:
+            # Graceful shutdown: the server has drained requests; close pooled connections.
+            await database.dispose()
+
+    app = FastAPI(
+        title="Implementation Hub",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    errors.install(app)
+    app.include_router(ops_router)
+    app.include_router(oauth_router)
+    app.include_router(cycles_router)
+    app.include_router(
+        GraphQLRouter(
+            schema,
+            context_getter=get_context,
+            graphql_ide="graphiql" if settings.environment == "development" else None,
+            multipart_uploads_enabled=False,
+        ),
+        prefix="/graphql",
+        include_in_schema=False,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "If-Match",
+                "If-None-Match",
+                "Idempotency-Key",
+                "X-Request-ID",
+            ],
+            expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    return app

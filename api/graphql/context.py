@@ -1,0 +1,68 @@
+"""Per-request GraphQL context: the caller, and DataLoaders made fresh for each request
+(a loader shared across requests would share its cache across tenants)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+from uuid import UUID
+
+from fastapi import Request
+from strawberry.dataloader import DataLoader
+from strawberry.fastapi import BaseContext
+
+from api.deps import resolve_principal
+from api.state import AppState
+from domain.shared.principal import Principal
+from domain.shared.uow import UnitOfWork
+from domain.tenancy import service as tenancy
+from domain.tenancy.models import Organisation, Programme, Site
+
+T = TypeVar("T")
+BatchRead = Callable[[UnitOfWork, Principal, list[UUID]], Awaitable[dict[UUID, T]]]
+
+
+def _loader(
+    state: AppState, principal: Principal, read: BatchRead[T]
+) -> DataLoader[UUID, T | None]:
+    async def load(ids: Sequence[UUID]) -> list[T | None]:
+        # Each batch has its own session: loaders run concurrently, and one AsyncSession
+        # must never be used by two tasks at once.
+        async with UnitOfWork(state.database.sessionmaker) as uow:
+            found = await read(uow, principal, list(ids))
+        return [found.get(i) for i in ids]
+
+    return DataLoader(load_fn=load)
+
+
+@dataclass
+class Loaders:
+    organisation: DataLoader[UUID, Organisation | None]
+    programme: DataLoader[UUID, Programme | None]
+    site: DataLoader[UUID, Site | None]
+
+
+@dataclass
+class Context(BaseContext):
+    state: AppState
+    principal: Principal
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        super().__init__()
+        self.loaders = Loaders(
+            organisation=_loader(self.state, self.principal, tenancy.organisations_by_ids),
+            programme=_loader(self.state, self.principal, tenancy.programmes_by_ids),
+            site=_loader(self.state, self.principal, tenancy.sites_by_ids),
+        )
+
+    def uow(self) -> UnitOfWork:
+        return UnitOfWork(self.state.database.sessionmaker)
+
+
+async def get_context(request: Request) -> Context:
+    state: AppState = request.app.state.hub
+    async with UnitOfWork(state.database.sessionmaker) as uow:
+        principal = await resolve_principal(state, uow, request.headers.get("authorization"))
+    return Context(state=state, principal=principal)

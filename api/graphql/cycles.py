@@ -1,0 +1,144 @@
+"""GraphQL queries and mutations for cycles: thin calls into domain.improvement.service."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import strawberry
+from pydantic import ValidationError
+
+from api.graphql.errors import UserError, from_pydantic, graphql_error, user_errors
+from api.graphql.ids import from_global_id
+from api.graphql.inputs import CreateCycleInput, DeleteCycleInput, UpdateCycleInput, set_fields
+from api.graphql.types import ContextInfo, Cycle, CycleConnection, CycleEdge, PageInfo
+from domain.improvement import service
+from domain.improvement.models import CycleStatus
+from domain.improvement.schemas import CycleCreate, CycleFilters, CycleUpdate
+from domain.shared.errors import DomainError
+from domain.shared.pagination import DEFAULT_LIMIT, encode_cursor, page_request
+
+
+def _optional_id(value: str | None, type_name: str, field: str) -> UUID | None:
+    return None if value is None else from_global_id(value, type_name, field=field)
+
+
+@strawberry.type
+class CycleQueries:
+    @strawberry.field(description="One cycle, or null (with an error) if you may not see it.")
+    async def cycle(self, info: ContextInfo, id: strawberry.ID) -> Cycle | None:
+        try:
+            async with info.context.uow() as uow:
+                row = await service.get_cycle(
+                    uow, info.context.principal, from_global_id(id, "Cycle")
+                )
+        except DomainError as exc:
+            raise graphql_error(exc) from exc
+        return Cycle.from_row(row)
+
+    @strawberry.field(description="Cycles you may see, newest first.")
+    async def cycles(
+        self,
+        info: ContextInfo,
+        first: int = DEFAULT_LIMIT,
+        after: str | None = None,
+        programme_id: strawberry.ID | None = None,
+        site_id: strawberry.ID | None = None,
+        status: CycleStatus | None = None,
+        q: str | None = None,
+    ) -> CycleConnection:
+        try:
+            filters = CycleFilters(
+                programme_id=_optional_id(programme_id, "Programme", "programmeId"),
+                site_id=_optional_id(site_id, "Site", "siteId"),
+                status=status,
+                q=q,
+            )
+            page = page_request(first, after, location="argument")
+            async with info.context.uow() as uow:
+                result = await service.list_cycles(uow, info.context.principal, filters, page)
+        except ValidationError as exc:
+            raise graphql_error(from_pydantic(exc, prefix="")) from exc
+        except DomainError as exc:
+            raise graphql_error(exc) from exc
+        edges = [
+            CycleEdge(cursor=encode_cursor(row.id), node=Cycle.from_row(row))
+            for row in result.items
+        ]
+        return CycleConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=result.next_cursor is not None, end_cursor=result.next_cursor
+            ),
+        )
+
+
+@strawberry.type
+class CreateCyclePayload:
+    cycle: Cycle | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class UpdateCyclePayload:
+    cycle: Cycle | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class DeleteCyclePayload:
+    deleted_id: strawberry.ID | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class CycleMutations:
+    @strawberry.mutation
+    async def create_cycle(self, info: ContextInfo, input: CreateCycleInput) -> CreateCyclePayload:
+        try:
+            fields = set_fields(input)
+            fields["programme_id"] = from_global_id(
+                input.programme_id, "Programme", field="/input/programmeId"
+            )
+            fields["site_id"] = _optional_id(input.site_id, "Site", "/input/siteId")
+            data = CycleCreate.model_validate(fields)
+            async with info.context.uow() as uow:
+                row = await service.create_cycle(uow, info.context.principal, data)
+        except ValidationError as exc:
+            return CreateCyclePayload(cycle=None, errors=user_errors(from_pydantic(exc)))
+        except DomainError as exc:
+            return CreateCyclePayload(cycle=None, errors=user_errors(exc))
+        return CreateCyclePayload(cycle=Cycle.from_row(row), errors=[])
+
+    @strawberry.mutation
+    async def update_cycle(self, info: ContextInfo, input: UpdateCycleInput) -> UpdateCyclePayload:
+        try:
+            cycle_id = from_global_id(input.id, "Cycle", field="/input/id")
+            fields = set_fields(input, skip=frozenset({"id", "expected_version"}))
+            if fields.get("site_id") is not None:
+                fields["site_id"] = from_global_id(fields["site_id"], "Site", field="/input/siteId")
+            data = CycleUpdate.model_validate(fields)
+            async with info.context.uow() as uow:
+                row = await service.update_cycle(
+                    uow,
+                    info.context.principal,
+                    cycle_id,
+                    data,
+                    expected_version=input.expected_version,
+                )
+        except ValidationError as exc:
+            return UpdateCyclePayload(cycle=None, errors=user_errors(from_pydantic(exc)))
+        except DomainError as exc:
+            return UpdateCyclePayload(cycle=None, errors=user_errors(exc))
+        return UpdateCyclePayload(cycle=Cycle.from_row(row), errors=[])
+
+    @strawberry.mutation
+    async def delete_cycle(self, info: ContextInfo, input: DeleteCycleInput) -> DeleteCyclePayload:
+        try:
+            cycle_id = from_global_id(input.id, "Cycle", field="/input/id")
+            async with info.context.uow() as uow:
+                await service.delete_cycle(
+                    uow, info.context.principal, cycle_id, expected_version=input.expected_version
+                )
+        except DomainError as exc:
+            return DeleteCyclePayload(deleted_id=None, errors=user_errors(exc))
+        return DeleteCyclePayload(deleted_id=input.id, errors=[])

@@ -1,0 +1,103 @@
+"""REST adapter for PDSA cycle records: parse, call the service, serialise."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Query, Request
+from starlette.responses import Response
+
+from api.deps import CurrentPrincipal, Pagination, State, UoW, expected_version
+from api.rest.idempotent import idempotent
+from api.rest.responses import PageOf, json_response, page_response
+from domain.improvement import service
+from domain.improvement.models import CycleStatus
+from domain.improvement.schemas import CycleCreate, CycleFilters, CycleRead, CycleUpdate
+
+router = APIRouter(prefix="/v1/cycles", tags=["cycles"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", description="Repeat a POST safely: same key, same reply."),
+]
+IfMatch = Annotated[
+    str | None, Header(alias="If-Match", description="The ETag from your last read.")
+]
+
+
+@router.post("", status_code=201, response_model=CycleRead, summary="Create a cycle")
+async def create_cycle(
+    body: CycleCreate,
+    request: Request,
+    state: State,
+    uow: UoW,
+    principal: CurrentPrincipal,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    async def handle() -> Response:
+        cycle = await service.create_cycle(uow, principal, body)
+        return json_response(
+            CycleRead.model_validate(cycle),
+            status=201,
+            version=cycle.version,
+            headers={"Location": f"/v1/cycles/{cycle.id}"},
+        )
+
+    return await idempotent(request, state, principal, idempotency_key, handle)
+
+
+@router.get("", response_model=PageOf[CycleRead], summary="List cycles you may see")
+async def list_cycles(
+    uow: UoW,
+    principal: CurrentPrincipal,
+    page: Pagination,
+    programme_id: UUID | None = None,
+    site_id: UUID | None = None,
+    status: CycleStatus | None = None,
+    q: Annotated[
+        str | None, Query(min_length=1, max_length=200, description="Full-text search.")
+    ] = None,
+) -> Response:
+    filters = CycleFilters(programme_id=programme_id, site_id=site_id, status=status, q=q)
+    result = await service.list_cycles(uow, principal, filters, page)
+    return page_response(result, CycleRead)  # type: ignore[arg-type]
+
+
+@router.get("/{cycle_id}", response_model=CycleRead, summary="Get one cycle")
+async def get_cycle(
+    cycle_id: UUID,
+    uow: UoW,
+    principal: CurrentPrincipal,
+    if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
+) -> Response:
+    cycle = await service.get_cycle(uow, principal, cycle_id)
+    if if_none_match is not None and if_none_match.strip() == f'"{cycle.version}"':
+        return Response(status_code=304, headers={"ETag": f'"{cycle.version}"'})
+    return json_response(CycleRead.model_validate(cycle), version=cycle.version)
+
+
+@router.patch("/{cycle_id}", response_model=CycleRead, summary="Change a cycle")
+async def update_cycle(
+    cycle_id: UUID,
+    body: CycleUpdate,
+    uow: UoW,
+    principal: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> Response:
+    version = expected_version(if_match)
+    cycle = await service.update_cycle(uow, principal, cycle_id, body, expected_version=version)
+    return json_response(CycleRead.model_validate(cycle), version=cycle.version)
+
+
+@router.delete("/{cycle_id}", status_code=204, summary="Delete a cycle (soft)")
+async def delete_cycle(
+    cycle_id: UUID,
+    uow: UoW,
+    principal: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> Response:
+    await service.delete_cycle(
+        uow, principal, cycle_id, expected_version=expected_version(if_match)
+    )
+    return Response(status_code=204)

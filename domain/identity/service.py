@@ -1,0 +1,157 @@
+"""Use cases for partner machine access: registering clients, issuing and checking tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from domain.audit import service as audit
+from domain.identity import tokens
+from domain.identity.errors import InvalidClient, InvalidScope, InvalidToken, UnauthorizedClient
+from domain.identity.keys import KeyStore
+from domain.identity.models import OAuthClient
+from domain.identity.repository import ClientRepository
+from domain.identity.secrets import hash_secret, new_client_id, new_secret, verify_secret
+from domain.shared.config import Settings
+from domain.shared.errors import FieldError, ValidationFailed
+from domain.shared.principal import Principal, PrincipalKind, Role, Scope
+from domain.shared.uow import UnitOfWork
+from domain.tenancy.models import Organisation
+
+CLIENT_CREDENTIALS = "client_credentials"
+KNOWN_SCOPES = frozenset(s.value for s in Scope)
+KNOWN_ROLES = frozenset(r.value for r in Role)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    access_token: str
+    expires_in: int
+    scope: str
+    token_type: str = "Bearer"
+
+
+@dataclass(frozen=True)
+class RegisteredClient:
+    client: OAuthClient
+    secret: str  # shown once; only its hash is stored
+
+
+async def register_client(
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    organisation_id: UUID,
+    name: str,
+    scopes: list[str],
+    roles: list[str],
+) -> RegisteredClient:
+    if principal.kind is not PrincipalKind.system:
+        principal.require_platform_admin(Scope.tenancy_write)
+    errors = [
+        FieldError("/scopes", f"unknown scope '{s}'") for s in scopes if s not in KNOWN_SCOPES
+    ] + [FieldError("/roles", f"unknown role '{r}'") for r in roles if r not in KNOWN_ROLES]
+    if not name.strip():
+        errors.append(FieldError("/name", "must not be empty"))
+    if await uow.session.get(Organisation, organisation_id) is None:
+        errors.append(FieldError("/organisation_id", "no such organisation"))
+    if errors:
+        raise ValidationFailed(errors)
+    secret = new_secret()
+    client = OAuthClient(
+        client_id=new_client_id(),
+        name=name.strip(),
+        organisation_id=organisation_id,
+        secret_hash=hash_secret(secret),
+        scopes=sorted(set(scopes)),
+        roles=sorted(set(roles)),
+        grant_types=[CLIENT_CREDENTIALS],
+        created_by=principal.subject,
+    )
+    ClientRepository(uow.session).add(client)
+    await uow.session.flush()
+    audit.record(
+        uow,
+        principal,
+        action="create",
+        entity_type="oauth_client",
+        entity_id=client.id,
+        changes={
+            "client_id": client.client_id,
+            "name": client.name,
+            "scopes": client.scopes,
+            "roles": client.roles,
+            "organisation_id": organisation_id,
+        },
+    )
+    await uow.commit()
+    return RegisteredClient(client=client, secret=secret)
+
+
+async def issue_client_credentials_token(
+    uow: UnitOfWork,
+    keys: KeyStore,
+    settings: Settings,
+    *,
+    client_id: str,
+    client_secret: str,
+    scope: str | None,
+) -> IssuedToken:
+    client = await ClientRepository(uow.session).by_client_id(client_id)
+    # Always run the hash check, so an unknown client id costs the same as a wrong secret.
+    secret_ok = await verify_secret(client.secret_hash if client else None, client_secret)
+    if client is None or not secret_ok or client.disabled_at is not None:
+        raise InvalidClient("Client authentication failed.")
+    if CLIENT_CREDENTIALS not in client.grant_types:
+        raise UnauthorizedClient("This client may not use the client_credentials grant.")
+    allowed = set(client.scopes)
+    if scope is None or not scope.strip():
+        granted = sorted(allowed)
+    else:
+        requested = set(scope.split())
+        refused = sorted(requested - allowed)
+        if refused:
+            raise InvalidScope(f"Scopes not allowed for this client: {' '.join(refused)}.")
+        granted = sorted(requested)
+    ring = await keys.ring()
+    token = tokens.issue(
+        ring.signing,
+        issuer=settings.token_issuer,
+        audience=settings.token_audience,
+        subject=f"client:{client.client_id}",
+        client_id=client.client_id,
+        organisation_id=client.organisation_id,
+        scopes=granted,
+        ttl_seconds=settings.access_token_ttl_seconds,
+    )
+    return IssuedToken(
+        access_token=token, expires_in=settings.access_token_ttl_seconds, scope=" ".join(granted)
+    )
+
+
+async def principal_for_token(
+    uow: UnitOfWork, keys: KeyStore, settings: Settings, token: str
+) -> Principal:
+    ring = await keys.ring(wanted_kid=tokens.unverified_kid(token))
+    claims = tokens.verify(
+        token, ring.verifying, issuer=settings.token_issuer, audience=settings.token_audience
+    )
+    standing = await ClientRepository(uow.session).standing(claims.client_id)
+    # A disabled or deleted client, or one moved to another organisation, loses its tokens
+    # at once rather than when they expire.
+    if (
+        standing is None
+        or standing.disabled_at is not None
+        or standing.organisation_id != claims.organisation_id
+    ):
+        raise InvalidToken("The token's client is no longer active.")
+    return Principal(
+        kind=PrincipalKind.client,
+        subject=claims.subject,
+        organisation_id=claims.organisation_id,
+        client_id=claims.client_id,
+        programme_ids=standing.programme_ids,
+        roles=standing.roles,
+        scopes=claims.scopes,
+        token_id=claims.token_id,
+    )

@@ -1,0 +1,61 @@
+"""All SQL for cycles."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from domain.improvement.models import Cycle
+from domain.improvement.schemas import CycleFilters
+from domain.shared.authz import RowAccess
+from domain.shared.pagination import PageRequest
+
+
+class CycleRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, cycle: Cycle) -> None:
+        self.session.add(cycle)
+
+    async def get(
+        self, access: RowAccess, cycle_id: UUID, *, for_update: bool = False
+    ) -> Cycle | None:
+        query = select(Cycle).where(
+            Cycle.id == cycle_id,
+            Cycle.deleted_at.is_(None),
+            access.shared_rows(Cycle),  # type: ignore[union-attr]
+        )
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.scalars(query)).one_or_none()
+
+    async def get_many_by_ids(self, access: RowAccess, ids: Sequence[UUID]) -> list[Cycle]:
+        query = select(Cycle).where(
+            Cycle.id.in_(ids),
+            Cycle.deleted_at.is_(None),
+            access.shared_rows(Cycle),  # type: ignore[attr-defined,union-attr]
+        )
+        return list((await self.session.scalars(query)).all())
+
+    async def list(
+        self, access: RowAccess, filters: CycleFilters, page: PageRequest
+    ) -> list[Cycle]:
+        query = select(Cycle).where(Cycle.deleted_at.is_(None), access.shared_rows(Cycle))  # type: ignore[union-attr]
+        if filters.programme_id is not None:
+            query = query.where(Cycle.programme_id == filters.programme_id)
+        if filters.site_id is not None:
+            query = query.where(Cycle.site_id == filters.site_id)
+        if filters.status is not None:
+            query = query.where(Cycle.status == filters.status.value)
+        if filters.q is not None:
+            query = query.where(
+                Cycle.search.bool_op("@@")(func.websearch_to_tsquery("english", filters.q))  # type: ignore[union-attr]
+            )
+        if page.after is not None:
+            query = query.where(Cycle.id < page.after)
+        query = query.order_by(Cycle.id.desc()).limit(page.limit + 1)  # type: ignore[attr-defined]
+        return list((await self.session.scalars(query)).all())

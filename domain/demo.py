@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 from datetime import date
 from uuid import UUID
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from domain.identity import service as identity
 from domain.improvement.models import Cycle
@@ -88,7 +90,7 @@ async def seed(uow: UnitOfWork) -> DemoClient | None:
         status: str,
         visibility: str,
         started: date,
-        **fields: object,
+        **fields: Any,
     ) -> None:
         session.add(
             Cycle(
@@ -183,4 +185,6 @@ async def seed(uow: UnitOfWork) -> DemoClient | None:
 
 
 async def organisation_id_by_name(uow: UnitOfWork, name: str) -> UUID | None:
-    return await uow.session.scalar(select(Organisation.id).where(Organisation.name == name))
+    return await uow.session.scalar(
+        select(col(Organisation.id)).where(col(Organisation.name) == name)
+    )

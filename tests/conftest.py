@@ -68,7 +68,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
     return Settings(
         database_url=database_url,
         data_dir=tmp_path_factory.mktemp("data"),
-        key_encryption_key="test-key-encryption-key",  # type: ignore[arg-type]
+        key_encryption_key="test-key-encryption-key",
         token_issuer="https://hub.test",
         token_audience="implementation-hub",
         max_body_bytes=64 * 1024,

@@ -11,7 +11,8 @@ from strawberry.types import Info
 
 from api.graphql.context import Context
 from api.graphql.ids import to_global_id
-from domain.improvement.models import ActDecision, Cycle as CycleRow, CycleStatus, Visibility
+from domain.improvement.models import ActDecision, CycleStatus, Visibility
+from domain.improvement.models import Cycle as CycleRow
 from domain.tenancy.models import Organisation as OrganisationRow
 from domain.tenancy.models import OrganisationKind, SiteKind
 from domain.tenancy.models import Programme as ProgrammeRow

@@ -49,7 +49,7 @@ def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str, st
         if not sep or "client_secret" in form:
             raise InvalidRequest("Send the client credentials one way only.")
         return unquote_plus(client_id), unquote_plus(secret), True
-    client_id, secret = form.get("client_id"), form.get("client_secret")
+    client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
     if not client_id or not secret:
         raise InvalidClient("Client authentication is required.")
     return client_id, secret, False

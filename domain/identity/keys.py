@@ -15,6 +15,7 @@ from cryptography.fernet import Fernet, InvalidToken
 from joserfc.jwk import ECKey, KeySet
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
 
 from domain.identity.models import SigningKey
 from domain.shared.config import Settings
@@ -58,7 +59,9 @@ def new_signing_key(cipher: KeyCipher) -> SigningKey:
 
 async def ensure_signing_key(session: AsyncSession, cipher: KeyCipher) -> None:
     """Makes the first key on a new database. Caller commits."""
-    current = await session.scalar(select(SigningKey.kid).where(SigningKey.retired_at.is_(None)))  # type: ignore[union-attr]
+    current = await session.scalar(
+        select(col(SigningKey.kid)).where(col(SigningKey.retired_at).is_(None))
+    )
     if current is None:
         session.add(new_signing_key(cipher))
 
@@ -73,7 +76,7 @@ async def rotate(session: AsyncSession, cipher: KeyCipher) -> SigningKey:
 async def retire(session: AsyncSession, kid: str) -> bool:
     result = await session.execute(
         update(SigningKey)
-        .where(SigningKey.kid == kid, SigningKey.retired_at.is_(None))  # type: ignore[arg-type,union-attr]
+        .where(col(SigningKey.kid) == kid, col(SigningKey.retired_at).is_(None))
         .values(retired_at=utcnow())
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -86,7 +89,7 @@ class KeyRing:
     loaded_at: float
 
     def public_jwks(self) -> dict[str, Any]:
-        return self.verifying.as_dict(private=False)
+        return dict(self.verifying.as_dict(private=False))
 
 
 class KeyStore:
@@ -128,8 +131,8 @@ class KeyStore:
                 (
                     await session.scalars(
                         select(SigningKey)
-                        .where(SigningKey.retired_at.is_(None))  # type: ignore[union-attr]
-                        .order_by(SigningKey.created_at.desc())  # type: ignore[attr-defined]
+                        .where(col(SigningKey.retired_at).is_(None))
+                        .order_by(col(SigningKey.created_at).desc())
                     )
                 ).all()
             )

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from domain.identity.models import OAuthClient
 from domain.tenancy.models import ProgrammeMember
@@ -33,24 +34,24 @@ class ClientRepository:
     async def by_client_id(self, client_id: str) -> OAuthClient | None:
         return (
             await self.session.scalars(
-                select(OAuthClient).where(OAuthClient.client_id == client_id)
+                select(OAuthClient).where(col(OAuthClient.client_id) == client_id)
             )
         ).one_or_none()
 
     async def standing(self, client_id: str) -> ClientStanding | None:
         programmes = (
-            select(func.array_agg(ProgrammeMember.programme_id))
-            .where(ProgrammeMember.organisation_id == OAuthClient.organisation_id)
+            select(func.array_agg(col(ProgrammeMember.programme_id)))
+            .where(col(ProgrammeMember.organisation_id) == col(OAuthClient.organisation_id))
             .scalar_subquery()
         )
         row = (
             await self.session.execute(
                 select(
-                    OAuthClient.organisation_id,
-                    OAuthClient.roles,
-                    OAuthClient.disabled_at,
+                    col(OAuthClient.organisation_id),
+                    col(OAuthClient.roles),
+                    col(OAuthClient.disabled_at),
                     programmes,
-                ).where(OAuthClient.client_id == client_id)
+                ).where(col(OAuthClient.client_id) == client_id)
             )
         ).one_or_none()
         if row is None:

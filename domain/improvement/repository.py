@@ -7,6 +7,7 @@ from uuid import UUID
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from domain.improvement.models import Cycle
 from domain.improvement.schemas import CycleFilters
@@ -25,9 +26,9 @@ class CycleRepository:
         self, access: RowAccess, cycle_id: UUID, *, for_update: bool = False
     ) -> Cycle | None:
         query = select(Cycle).where(
-            Cycle.id == cycle_id,
-            Cycle.deleted_at.is_(None),
-            access.shared_rows(Cycle),  # type: ignore[union-attr]
+            col(Cycle.id) == cycle_id,
+            col(Cycle.deleted_at).is_(None),
+            access.shared_rows(Cycle),
         )
         if for_update:
             query = query.with_for_update()
@@ -35,27 +36,27 @@ class CycleRepository:
 
     async def get_many_by_ids(self, access: RowAccess, ids: Sequence[UUID]) -> list[Cycle]:
         query = select(Cycle).where(
-            Cycle.id.in_(ids),
-            Cycle.deleted_at.is_(None),
-            access.shared_rows(Cycle),  # type: ignore[attr-defined,union-attr]
+            col(Cycle.id).in_(ids),
+            col(Cycle.deleted_at).is_(None),
+            access.shared_rows(Cycle),
         )
         return list((await self.session.scalars(query)).all())
 
     async def list(
         self, access: RowAccess, filters: CycleFilters, page: PageRequest
     ) -> list[Cycle]:
-        query = select(Cycle).where(Cycle.deleted_at.is_(None), access.shared_rows(Cycle))  # type: ignore[union-attr]
+        query = select(Cycle).where(col(Cycle.deleted_at).is_(None), access.shared_rows(Cycle))
         if filters.programme_id is not None:
-            query = query.where(Cycle.programme_id == filters.programme_id)
+            query = query.where(col(Cycle.programme_id) == filters.programme_id)
         if filters.site_id is not None:
-            query = query.where(Cycle.site_id == filters.site_id)
+            query = query.where(col(Cycle.site_id) == filters.site_id)
         if filters.status is not None:
-            query = query.where(Cycle.status == filters.status.value)
+            query = query.where(col(Cycle.status) == filters.status.value)
         if filters.q is not None:
             query = query.where(
-                Cycle.search.bool_op("@@")(func.websearch_to_tsquery("english", filters.q))  # type: ignore[union-attr]
+                col(Cycle.search).bool_op("@@")(func.websearch_to_tsquery("english", filters.q))
             )
         if page.after is not None:
-            query = query.where(Cycle.id < page.after)
-        query = query.order_by(Cycle.id.desc()).limit(page.limit + 1)  # type: ignore[attr-defined]
+            query = query.where(col(Cycle.id) < page.after)
+        query = query.order_by(col(Cycle.id).desc()).limit(page.limit + 1)
         return list((await self.session.scalars(query)).all())

@@ -11,14 +11,18 @@ from domain.shared.errors import FieldError
 NULLABLE_FIELDS = frozenset({"site_id", "act_decision", "start_date", "end_date"})
 
 
+def date_errors(start: date | None, end: date | None) -> list[FieldError]:
+    if start is not None and end is not None and end < start:
+        return [FieldError("/end_date", "must not be before start_date", "date_order")]
+    return []
+
+
 def update_errors(
     changes: dict[str, Any], start: date | None, end: date | None
 ) -> list[FieldError]:
-    errors = [
+    nulls = [
         FieldError(f"/{name}", "may not be null", "null_not_allowed")
         for name, value in changes.items()
         if value is None and name not in NULLABLE_FIELDS
     ]
-    if start is not None and end is not None and end < start:
-        errors.append(FieldError("/end_date", "must not be before start_date", "date_order"))
-    return errors
+    return nulls + date_errors(start, end)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Self
+from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from domain.improvement.models import ActDecision, CycleStatus, Visibility
 from domain.shared.schemas import InputModel, ReadModel, ShortText, Text
@@ -33,12 +33,6 @@ class CycleCreate(InputModel):
     act_notes: Text = ""
     start_date: date | None = None
     end_date: date | None = None
-
-    @model_validator(mode="after")
-    def _dates_in_order(self) -> Self:
-        if self.start_date and self.end_date and self.end_date < self.start_date:
-            raise ValueError("end_date must not be before start_date")
-        return self
 
 
 class CycleUpdate(InputModel):

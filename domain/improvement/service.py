@@ -7,7 +7,7 @@ from uuid import UUID
 from domain.audit import service as audit
 from domain.improvement.models import Cycle
 from domain.improvement.repository import CycleRepository
-from domain.improvement.rules import update_errors
+from domain.improvement.rules import date_errors, update_errors
 from domain.improvement.schemas import CycleCreate, CycleFilters, CycleRead, CycleUpdate
 from domain.shared.authz import require_owner, visible_to
 from domain.shared.errors import FieldError, NotFound, PreconditionFailed, ValidationFailed
@@ -25,9 +25,13 @@ def _snapshot(cycle: Cycle) -> dict[str, object]:
 
 
 async def _check_placement(
-    uow: UnitOfWork, principal: Principal, programme_id: UUID, site_id: UUID | None
+    uow: UnitOfWork,
+    principal: Principal,
+    programme_id: UUID,
+    site_id: UUID | None,
+    errors: list[FieldError] | None = None,
 ) -> None:
-    errors: list[FieldError] = []
+    errors = list(errors or [])
     if programme_id not in principal.programme_ids:
         errors.append(
             FieldError("/programme_id", "is not a programme your organisation belongs to")
@@ -42,7 +46,9 @@ async def _check_placement(
 
 async def create_cycle(uow: UnitOfWork, principal: Principal, data: CycleCreate) -> Cycle:
     organisation_id = visible_to(principal, Scope.cycles_write).organisation_id
-    await _check_placement(uow, principal, data.programme_id, data.site_id)
+    await _check_placement(
+        uow, principal, data.programme_id, data.site_id, date_errors(data.start_date, data.end_date)
+    )
     cycle = Cycle(
         **data.model_dump(),
         organisation_id=organisation_id,

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlmodel import col
 
 from domain.shared.errors import Conflict, DomainError
 from domain.shared.idempotency_models import IdempotencyRecord
@@ -46,9 +47,9 @@ async def claim(
     async with sessionmaker() as session:
         await session.execute(
             delete(IdempotencyRecord).where(
-                IdempotencyRecord.owner == owner,  # type: ignore[arg-type]
-                IdempotencyRecord.key == key,  # type: ignore[arg-type]
-                IdempotencyRecord.expires_at < now,  # type: ignore[arg-type]
+                col(IdempotencyRecord.owner) == owner,
+                col(IdempotencyRecord.key) == key,
+                col(IdempotencyRecord.expires_at) < now,
             )
         )
         inserted = await session.scalar(
@@ -62,7 +63,7 @@ async def claim(
                 expires_at=now + timedelta(seconds=ttl_seconds),
             )
             .on_conflict_do_nothing()
-            .returning(IdempotencyRecord.key)
+            .returning(col(IdempotencyRecord.key))
         )
         record = None if inserted else await session.get(IdempotencyRecord, (owner, key))
         await session.commit()
@@ -89,7 +90,7 @@ async def complete(
     async with sessionmaker() as session:
         await session.execute(
             update(IdempotencyRecord)
-            .where(IdempotencyRecord.owner == owner, IdempotencyRecord.key == key)  # type: ignore[arg-type]
+            .where(col(IdempotencyRecord.owner) == owner, col(IdempotencyRecord.key) == key)
             .values(
                 state="completed",
                 response_status=outcome.status,
@@ -105,9 +106,9 @@ async def release(sessionmaker: async_sessionmaker[AsyncSession], *, owner: str,
     async with sessionmaker() as session:
         await session.execute(
             delete(IdempotencyRecord).where(
-                IdempotencyRecord.owner == owner,  # type: ignore[arg-type]
-                IdempotencyRecord.key == key,  # type: ignore[arg-type]
-                IdempotencyRecord.state == "in_flight",  # type: ignore[arg-type]
+                col(IdempotencyRecord.owner) == owner,
+                col(IdempotencyRecord.key) == key,
+                col(IdempotencyRecord.state) == "in_flight",
             )
         )
         await session.commit()

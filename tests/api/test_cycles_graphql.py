@@ -181,7 +181,10 @@ async def test_pagination_and_limits(client: httpx.AsyncClient, world: World) ->
     assert [e["node"]["title"] for e in rest["data"]["cycles"]["edges"]] == ["c0"]
     too_many = await gql(client, world.a.headers, LIST, first=500)
     assert too_many["errors"][0]["extensions"]["code"] == "VALIDATION_FAILED"
-    deep = "{ cycles { edges { node { site { parent { parent { parent { parent { parent { parent { parent { name } } } } } } } } } } } }"
+    nested = "name"
+    for _ in range(8):
+        nested = f"parent {{ {nested} }}"
+    deep = f"{{ cycles {{ edges {{ node {{ site {{ {nested} }} }} }} }} }}"
     too_deep = await gql(client, world.a.headers, deep)
     assert "exceeds maximum operation depth" in too_deep["errors"][0]["message"]
 

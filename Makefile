@@ -34,10 +34,11 @@ openapi: $(STAMP)
 
 # Builds the Dockerfile and runs the image in production mode against the machine's
 # PostgreSQL, in a database made afresh for it (so the image's migrations run from scratch).
-image-check:
-	psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -U postgres -d postgres \
-		-c 'DROP DATABASE IF EXISTS hub_image_check WITH (FORCE)' \
-		-c 'CREATE DATABASE hub_image_check'
+# Builds the Dockerfile for real (podman), runs the image against a fresh database on the
+# machine's PostgreSQL and probes /healthz.
+image-check: $(STAMP)
+	$(BIN)/python -m api.database_server recreate \
+		postgresql://postgres@127.0.0.1:5432/postgres hub_image_check
 	bash ../shared/tools/image-check -- \
 		DATABASE_URL=$${IMAGE_CHECK_DATABASE_URL:-postgresql://postgres@127.0.0.1:5432/hub_image_check} \
 		HUB_KEY_ENCRYPTION_KEY=image-check-only

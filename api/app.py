@@ -9,13 +9,16 @@ from fastapi import FastAPI
 from starlette.middleware.cors import CORSMiddleware
 from strawberry.fastapi import GraphQLRouter
 
-from api import errors
+from api import errors, openapi_docs
 from api.graphql.context import get_context
 from api.graphql.schema import schema
 from api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from api.oauth.routes import router as oauth_router
 from api.rest.ops import router as ops_router
 from api.rest.v1.cycles import router as cycles_router
+from api.rest.v1.organisations import router as organisations_router
+from api.rest.v1.programmes import router as programmes_router
+from api.rest.v1.sites import router as sites_router
 from api.state import AppState
 from domain.identity.keys import KeyStore, cipher_from_settings
 from domain.shared.config import Settings, get_settings
@@ -60,9 +63,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     errors.install(app)
+    openapi_docs.install(app)
     app.include_router(ops_router)
     app.include_router(oauth_router)
     app.include_router(cycles_router)
+    app.include_router(organisations_router)
+    app.include_router(programmes_router)
+    app.include_router(sites_router)
     app.include_router(
         GraphQLRouter(
             schema,

@@ -23,17 +23,14 @@ def start_embedded(data_dir: Path, *, temporary: bool = False) -> tuple[Any, str
 
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
-    # The server runs as an unprivileged user when we are root; it must reach its files.
-    os.chmod(data_dir, 0o755)
+    # Run as root, the server drops to an unprivileged user that must traverse this
+    # directory to reach pgdata; traverse only, so it cannot list or read our key files.
+    os.chmod(data_dir, 0o711)  # noqa: S103
     server = get_server(data_dir / "pgdata", cleanup_mode="delete" if temporary else "stop")
     asyncio.run(_create_database(server.get_uri(), DATABASE_NAME))
     url: str = server.get_uri(DATABASE_NAME)
     log.info("embedded PostgreSQL ready", extra={"pgdata": str(data_dir / "pgdata")})
     return server, url
-
-
-async def create_database_if_missing(admin_url: str, name: str) -> None:
-    await _create_database(admin_url, name)
 
 
 async def _create_database(admin_url: str, name: str) -> None:
@@ -45,3 +42,22 @@ async def _create_database(admin_url: str, name: str) -> None:
             await connection.execute(f'CREATE DATABASE "{name}"')
     finally:
         await connection.close()
+
+
+async def recreate_database(admin_url: str, name: str) -> None:
+    """Drops and creates `name`: a clean database for a throwaway check."""
+    connection = await asyncpg.connect(admin_url)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+
+
+if __name__ == "__main__":
+    # python -m api.database_server recreate ADMIN_URL NAME  (used by `make image-check`)
+    import sys
+
+    if len(sys.argv) != 4 or sys.argv[1] != "recreate":
+        raise SystemExit("usage: python -m api.database_server recreate ADMIN_URL NAME")
+    asyncio.run(recreate_database(sys.argv[2], sys.argv[3]))

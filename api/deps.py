@@ -5,14 +5,16 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Query, Request
+from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.security import OAuth2
 
 from api.state import AppState
 from domain.identity import service as identity
 from domain.identity.errors import InvalidToken
 from domain.shared.errors import FieldError, PreconditionRequired, ValidationFailed
 from domain.shared.pagination import MAX_LIMIT, PageRequest, page_request
-from domain.shared.principal import Principal
+from domain.shared.principal import SCOPE_DESCRIPTIONS, Principal, Scope
 from domain.shared.uow import UnitOfWork
 
 
@@ -51,10 +53,22 @@ async def resolve_principal(
     return await identity.principal_for_token(uow, state.keys, state.settings, token)
 
 
+# Documents the client_credentials flow in OpenAPI; the header itself is checked by us.
+oauth2 = OAuth2(
+    flows=OAuthFlows(
+        clientCredentials=OAuthFlowClientCredentials(
+            tokenUrl="/oauth/token", scopes={s.value: SCOPE_DESCRIPTIONS[s] for s in Scope}
+        )
+    ),
+    scheme_name="partner",
+    auto_error=False,
+)
+
+
 async def current_principal(
     state: State,
     uow: UoW,
-    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    authorization: Annotated[str | None, Depends(oauth2)] = None,
 ) -> Principal:
     return await resolve_principal(state, uow, authorization)
 

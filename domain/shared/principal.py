@@ -23,6 +23,14 @@ class Scope(StrEnum):
     tenancy_write = "tenancy:write"
 
 
+SCOPE_DESCRIPTIONS = {
+    Scope.cycles_read: "Read improvement cycles you may see",
+    Scope.cycles_write: "Create, change and delete your organisation's cycles",
+    Scope.tenancy_read: "Read organisations, programmes and sites",
+    Scope.tenancy_write: "Manage organisations, programmes and sites (platform admins)",
+}
+
+
 class Role(StrEnum):
     platform_admin = "platform_admin"
 

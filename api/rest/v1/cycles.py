@@ -8,6 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Query, Request
 from starlette.responses import Response
 
+from api import openapi_docs as docs
 from api.deps import CurrentPrincipal, Pagination, State, UoW, expected_version
 from api.rest.idempotent import idempotent
 from api.rest.responses import PageOf, json_response, page_response
@@ -15,7 +16,7 @@ from domain.improvement import service
 from domain.improvement.models import CycleStatus
 from domain.improvement.schemas import CycleCreate, CycleFilters, CycleRead, CycleUpdate
 
-router = APIRouter(prefix="/v1/cycles", tags=["cycles"])
+router = APIRouter(prefix="/v1/cycles", tags=["cycles"], responses=docs.COMMON)
 
 IdempotencyKey = Annotated[
     str | None,
@@ -26,7 +27,9 @@ IfMatch = Annotated[
 ]
 
 
-@router.post("", status_code=201, response_model=CycleRead, summary="Create a cycle")
+@router.post(
+    "", status_code=201, response_model=CycleRead, summary="Create a cycle", responses=docs.CREATE
+)
 async def create_cycle(
     body: CycleCreate,
     request: Request,
@@ -64,7 +67,9 @@ async def list_cycles(
     return page_response(result, CycleRead)  # type: ignore[arg-type]
 
 
-@router.get("/{cycle_id}", response_model=CycleRead, summary="Get one cycle")
+@router.get(
+    "/{cycle_id}", response_model=CycleRead, summary="Get one cycle", responses=docs.READ_ONE
+)
 async def get_cycle(
     cycle_id: UUID,
     uow: UoW,
@@ -77,7 +82,9 @@ async def get_cycle(
     return json_response(CycleRead.model_validate(cycle), version=cycle.version)
 
 
-@router.patch("/{cycle_id}", response_model=CycleRead, summary="Change a cycle")
+@router.patch(
+    "/{cycle_id}", response_model=CycleRead, summary="Change a cycle", responses=docs.WRITE_ONE
+)
 async def update_cycle(
     cycle_id: UUID,
     body: CycleUpdate,
@@ -90,7 +97,9 @@ async def update_cycle(
     return json_response(CycleRead.model_validate(cycle), version=cycle.version)
 
 
-@router.delete("/{cycle_id}", status_code=204, summary="Delete a cycle (soft)")
+@router.delete(
+    "/{cycle_id}", status_code=204, summary="Delete a cycle (soft)", responses=docs.WRITE_ONE
+)
 async def delete_cycle(
     cycle_id: UUID,
     uow: UoW,

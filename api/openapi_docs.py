@@ -1,0 +1,71 @@
+"""What the OpenAPI document says about errors and authentication, shared by every router."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic import BaseModel, Field
+
+from api.problems import PROBLEM_JSON
+
+
+class FieldProblem(BaseModel):
+    pointer: str | None = Field(default=None, description="JSON pointer into the body")
+    parameter: str | None = Field(default=None, description="Query, header or path parameter")
+    detail: str
+    code: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldProblem] | None = None
+
+
+def _problem(description: str) -> dict[str, Any]:
+    return {"model": Problem, "description": description}
+
+
+COMMON = {
+    400: _problem("Malformed request (e.g. invalid JSON)"),
+    401: _problem("Missing, invalid or expired bearer token"),
+    403: _problem("The token lacks the scope for this operation"),
+    413: _problem("Body larger than the configured limit"),
+    422: _problem("Validation failed; `errors` names each field"),
+    503: _problem("Database busy or unavailable; see Retry-After"),
+}
+READ_ONE = {404: _problem("No such record, or not visible to you")}
+WRITE_ONE = {
+    **READ_ONE,
+    412: _problem("If-Match names an old version; current_version says which is current"),
+    428: _problem("If-Match is required"),
+}
+CREATE = {409: _problem("The same Idempotency-Key is still in progress")}
+
+
+def install(app: FastAPI) -> None:
+    """Error responses are documented as application/problem+json, not application/json."""
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content", {})
+                    ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+                    if status[0] in "45" and ref.endswith("/Problem"):
+                        response["content"] = {PROBLEM_JSON: content["application/json"]}
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -100,6 +101,10 @@ def _banner(settings: Settings, client: dict[str, str] | None) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _exit_cleanly(signum: int, _frame: object) -> None:
+    raise SystemExit(0)
+
+
 def serve(settings: Settings, *, demo: bool) -> None:
     import uvicorn
 
@@ -110,6 +115,11 @@ def serve(settings: Settings, *, demo: bool) -> None:
     client = seed_demo(settings, url) if demo else None
     sys.stderr.write(_banner(settings, client))
     sys.stderr.flush()
+    # uvicorn drains requests on SIGTERM/SIGINT, then re-raises the signal with the handler
+    # that was there before it; make that a clean exit, so atexit stops the embedded
+    # PostgreSQL and the exit status says "stopped", not "killed".
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _exit_cleanly)
     uvicorn.run(
         "api.app:create_app",
         factory=True,

@@ -32,7 +32,9 @@ def _problem(description: str) -> dict[str, Any]:
     return {"model": Problem, "description": description}
 
 
-COMMON = {
+Responses = dict[int | str, dict[str, Any]]
+
+COMMON: Responses = {
     400: _problem("Malformed request (e.g. invalid JSON)"),
     401: _problem("Missing, invalid or expired bearer token"),
     403: _problem("The token lacks the scope for this operation"),
@@ -40,13 +42,13 @@ COMMON = {
     422: _problem("Validation failed; `errors` names each field"),
     503: _problem("Database busy or unavailable; see Retry-After"),
 }
-READ_ONE = {404: _problem("No such record, or not visible to you")}
-WRITE_ONE = {
+READ_ONE: Responses = {404: _problem("No such record, or not visible to you")}
+WRITE_ONE: Responses = {
     **READ_ONE,
     412: _problem("If-Match names an old version; current_version says which is current"),
     428: _problem("If-Match is required"),
 }
-CREATE = {409: _problem("The same Idempotency-Key is still in progress")}
+CREATE: Responses = {409: _problem("The same Idempotency-Key is still in progress")}
 
 
 def install(app: FastAPI) -> None:

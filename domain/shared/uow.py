@@ -4,7 +4,28 @@ from __future__ import annotations
 
 from types import TracebackType
 
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from domain.shared.errors import ServiceUnavailable
+
+QUERY_CANCELED = "57014"  # statement_timeout fired
+
+
+class DatabaseBusy(ServiceUnavailable):
+    code = "database_busy"
+    title = "Service busy"
+
+
+def database_unavailable(exc: BaseException | None) -> ServiceUnavailable | None:
+    """An exhausted pool or a statement cut off by its timeout, as a domain error that both
+    front doors answer with 503 and Retry-After; anything else is left alone."""
+    if isinstance(exc, PoolTimeout):
+        return DatabaseBusy("Every database connection is in use; retry shortly.", 1)
+    if isinstance(exc, DBAPIError) and getattr(exc.orig, "sqlstate", None) == QUERY_CANCELED:
+        return DatabaseBusy("The database did not answer in time; retry shortly.", 2)
+    return None
 
 
 class UnitOfWork:
@@ -33,6 +54,9 @@ class UnitOfWork:
         # close() rolls back whatever the use case did not commit (a refused request changes
         # nothing) and detaches loaded rows without expiring them, so they stay readable.
         await session.close()
+        unavailable = database_unavailable(exc)
+        if unavailable is not None:
+            raise unavailable from exc
 
     async def commit(self) -> None:
         await self.session.commit()

@@ -56,3 +56,18 @@ async def test_readyz_reports_a_schema_behind_the_code(
     assert response.status_code == 503
     assert response.json()["status"] == "not_ready"
     assert (await client.get("/readyz")).status_code == 200
+
+
+async def test_graphql_reports_an_exhausted_pool_as_unavailable(
+    world: World, tiny_pool_client: tuple[httpx.AsyncClient, AppState]
+) -> None:
+    client, state = tiny_pool_client
+    await state.keys.ring()
+    async with state.database.engine.connect() as held:
+        await held.exec_driver_sql("SELECT 1")
+        response = await client.post(
+            "/graphql", json={"query": "{ cycles { edges { cursor } } }"}, headers=world.a.headers
+        )
+    # The caller is resolved before GraphQL runs: the whole request is refused with 503.
+    assert response.status_code == 503
+    assert response.headers["retry-after"] == "1"

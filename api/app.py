@@ -12,7 +12,7 @@ from strawberry.fastapi import GraphQLRouter
 from api import errors, openapi_docs
 from api.graphql.context import get_context
 from api.graphql.schema import schema
-from api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from api.middleware import BodySizeLimitMiddleware, JsonBodyMiddleware, RequestIdMiddleware
 from api.oauth.routes import router as oauth_router
 from api.rest.ops import router as ops_router
 from api.rest.v1.cycles import router as cycles_router
@@ -95,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ],
             expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
         )
+    app.add_middleware(JsonBodyMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     return app

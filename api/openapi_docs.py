@@ -39,6 +39,7 @@ COMMON: Responses = {
     401: _problem("Missing, invalid or expired bearer token"),
     403: _problem("The token lacks the scope for this operation"),
     413: _problem("Body larger than the configured limit"),
+    415: _problem("Body is not JSON"),
     422: _problem("Validation failed; `errors` names each field"),
     503: _problem("Database busy or unavailable; see Retry-After"),
 }

@@ -41,6 +41,7 @@ class Loaders:
     organisation: DataLoader[UUID, Organisation | None]
     programme: DataLoader[UUID, Programme | None]
     site: DataLoader[UUID, Site | None]
+    programme_members: DataLoader[UUID, list[Organisation] | None]
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Context(BaseContext):
             organisation=_loader(self.state, self.principal, tenancy.organisations_by_ids),
             programme=_loader(self.state, self.principal, tenancy.programmes_by_ids),
             site=_loader(self.state, self.principal, tenancy.sites_by_ids),
+            programme_members=_loader(self.state, self.principal, tenancy.programme_members_by_ids),
         )
 
     def uow(self) -> UnitOfWork:

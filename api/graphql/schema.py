@@ -14,6 +14,7 @@ from strawberry.extensions import (
 from api.graphql.cycles import CycleMutations, CycleQueries
 from api.graphql.errors import masking
 from api.graphql.ids import parse_global_id
+from api.graphql.tenancy import TenancyMutations, TenancyQueries
 from api.graphql.types import ContextInfo, Cycle, Node, Organisation, Programme, Site
 from domain.improvement import service as cycles
 from domain.shared.errors import DomainError
@@ -25,7 +26,7 @@ MAX_TOKENS = 5_000
 
 
 @strawberry.type
-class Query(CycleQueries):
+class Query(CycleQueries, TenancyQueries):
     @strawberry.field(description="Any object by its global id, or null if you may not see it.")
     async def node(self, info: ContextInfo, id: strawberry.ID) -> Node | None:
         parsed = parse_global_id(id)
@@ -53,7 +54,7 @@ class Query(CycleQueries):
 
 
 @strawberry.type
-class Mutation(CycleMutations):
+class Mutation(CycleMutations, TenancyMutations):
     pass
 
 

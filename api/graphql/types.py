@@ -37,6 +37,11 @@ class Organisation(Node):
     database_id: UUID
     name: str
     kind: OrganisationKind
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int = strawberry.field(
+        description="Send it back as expectedVersion to change the organisation."
+    )
 
     @classmethod
     def from_row(cls, row: OrganisationRow) -> Organisation:
@@ -45,6 +50,9 @@ class Organisation(Node):
             database_id=row.id,
             name=row.name,
             kind=OrganisationKind(row.kind),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            version=row.version,
         )
 
 
@@ -53,12 +61,22 @@ class Programme(Node):
     database_id: UUID
     name: str
     description: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int = strawberry.field(
+        description="Send it back as expectedVersion to change the programme or its members."
+    )
     lead_organisation_id: strawberry.Private[UUID]
 
     @strawberry.field
     async def lead_organisation(self, info: ContextInfo) -> Organisation | None:
         row = await info.context.loaders.organisation.load(self.lead_organisation_id)
         return Organisation.from_row(row) if row else None
+
+    @strawberry.field(description="The member organisations, by name.")
+    async def members(self, info: ContextInfo) -> list[Organisation]:
+        rows = await info.context.loaders.programme_members.load(self.database_id)
+        return [Organisation.from_row(row) for row in rows or []]
 
     @classmethod
     def from_row(cls, row: ProgrammeRow) -> Programme:
@@ -67,6 +85,9 @@ class Programme(Node):
             database_id=row.id,
             name=row.name,
             description=row.description,
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            version=row.version,
             lead_organisation_id=row.lead_organisation_id,
         )
 
@@ -76,8 +97,18 @@ class Site(Node):
     database_id: UUID
     name: str
     kind: SiteKind
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int = strawberry.field(
+        description="Send it back as expectedVersion to change the site."
+    )
     organisation_id: strawberry.Private[UUID]
     parent_id: strawberry.Private[UUID | None]
+
+    @strawberry.field(description="The organisation that owns the site.")
+    async def organisation(self, info: ContextInfo) -> Organisation | None:
+        row = await info.context.loaders.organisation.load(self.organisation_id)
+        return Organisation.from_row(row) if row else None
 
     @strawberry.field
     async def parent(
@@ -95,6 +126,9 @@ class Site(Node):
             database_id=row.id,
             name=row.name,
             kind=SiteKind(row.kind),
+            created_at=row.created_at,
+            updated_at=row.updated_at,
+            version=row.version,
             organisation_id=row.organisation_id,
             parent_id=row.parent_id,
         )

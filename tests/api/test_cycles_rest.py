@@ -206,6 +206,15 @@ async def test_malformed_and_oversized_bodies(client: httpx.AsyncClient, world: 
     assert malformed.status_code == 400
     assert malformed.headers["content-type"] == PROBLEM
 
+    as_text = await client.post(
+        "/v1/cycles", content=b"{}", headers={**world.a.headers, "Content-Type": "text/plain"}
+    )
+    assert as_text.status_code == 415
+    assert as_text.headers["content-type"] == PROBLEM
+    not_an_object = await client.post("/v1/cycles", content=b"[1, 2]", headers=headers)
+    assert not_an_object.status_code == 422
+    assert not_an_object.json()["errors"][0]["pointer"] == "/"
+
     big = new_cycle(world, aim="x" * (70 * 1024))
     too_large = await client.post("/v1/cycles", json=big, headers=world.a.headers)
     assert too_large.status_code == 413

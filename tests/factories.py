@@ -165,3 +165,12 @@ async def build_world(state: AppState) -> World:
 
 def as_uuid(value: str) -> UUID:
     return UUID(value)
+
+
+async def create_platform_admin(
+    state: AppState, name: str = "Hub operators", scopes: list[str] | None = None
+) -> Party:
+    """A platform administrator: a client with the platform_admin role, in an organisation
+    of its own that belongs to no programme."""
+    org = await create_organisation(state, name, "national_body")
+    return await create_party(state, org, scopes=scopes, roles=["platform_admin"])

@@ -11,8 +11,8 @@ from uuid import UUID
 
 from sqlalchemy import ColumnElement, and_, false, or_
 
-from domain.shared.errors import NotFound
-from domain.shared.principal import Principal, Scope
+from domain.shared.errors import AuthenticationRequired, NotFound
+from domain.shared.principal import Principal, PrincipalKind, Scope
 
 _KEY = object()
 
@@ -64,3 +64,45 @@ def require_owner(principal: Principal, scope: Scope, row: SharedRow, noun: str)
     if row.organisation_id != access.organisation_id:
         raise NotFound(f"No {noun} with that id.")
     return access.organisation_id
+
+
+class DirectoryAccess:
+    """What one caller may see of the partnership directory: the programmes its organisation
+    belongs to, and the sites of its own organisation and of organisations sharing a programme
+    with it. Platform administrators see everything. Organisations themselves are a public
+    directory and need no filter. Repositories turn this into SQL; only this module makes one."""
+
+    __slots__ = ("organisation_id", "programme_ids", "sees_everything")
+
+    def __init__(
+        self,
+        key: object,
+        organisation_id: UUID | None,
+        programme_ids: frozenset[UUID],
+        sees_everything: bool,
+    ) -> None:
+        if key is not _KEY:
+            raise TypeError("DirectoryAccess is made by domain.shared.authz only")
+        self.organisation_id = organisation_id
+        self.programme_ids = programme_ids
+        self.sees_everything = sees_everything
+
+    def can_see_programme(self, programme_id: UUID) -> bool:
+        return self.sees_everything or programme_id in self.programme_ids
+
+
+def directory_visible_to(principal: Principal, scope: Scope | None) -> DirectoryAccess:
+    """`scope=None` is for nested reads (a cycle's programme and site through a DataLoader):
+    the caller was already allowed to read the parent object, so only a login is needed."""
+    if scope is None:
+        if not principal.is_authenticated:
+            raise AuthenticationRequired("A bearer token is required.")
+        organisation_id = principal.organisation_id
+    else:
+        organisation_id = principal.require_scope(scope)
+    return DirectoryAccess(
+        _KEY,
+        organisation_id,
+        principal.programme_ids,
+        principal.is_platform_admin or principal.kind is PrincipalKind.system,
+    )

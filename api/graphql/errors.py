@@ -21,9 +21,25 @@ class UserError:
     field: str | None = None
 
 
+def _camel(segment: str) -> str:
+    head, *rest = segment.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def input_pointer(pointer: str) -> str:
+    """The domain names fields as REST does (`/programme_id`); a mutation's caller sent
+    `input.programmeId`, so that is what the error points at."""
+    if pointer.startswith("/input/") or pointer == "/input":
+        return pointer
+    return "/input" + "/".join(_camel(part) for part in pointer.split("/"))
+
+
 def user_errors(error: DomainError) -> list[UserError]:
     if isinstance(error, ValidationFailed):
-        return [UserError(code=e.code, message=e.message, field=e.pointer) for e in error.errors]
+        return [
+            UserError(code=e.code, message=e.message, field=input_pointer(e.pointer))
+            for e in error.errors
+        ]
     return [UserError(code=error.code, message=error.detail)]
 
 
@@ -34,7 +50,7 @@ def graphql_error(error: DomainError) -> GraphQLError:
     return GraphQLError(error.detail, extensions=extensions, original_error=error)
 
 
-def from_pydantic(exc: ValidationError, prefix: str = "/input") -> ValidationFailed:
+def from_pydantic(exc: ValidationError, prefix: str = "") -> ValidationFailed:
     errors = [
         FieldError(
             prefix + "".join(f"/{p}" for p in err["loc"]),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import strawberry
 from strawberry.extensions import (
     MaxAliasesLimiter,
@@ -12,14 +14,15 @@ from strawberry.extensions import (
 )
 
 from api.graphql.cycles import CycleMutations, CycleQueries
-from api.graphql.errors import masking
+from api.graphql.errors import graphql_error, masking
 from api.graphql.ids import parse_global_id
 from api.graphql.tenancy import TenancyMutations, TenancyQueries
 from api.graphql.types import ContextInfo, Cycle, Node, Organisation, Programme, Site
 from domain.improvement import service as cycles
-from domain.shared.errors import DomainError
+from domain.shared.errors import DomainError, FieldError, ValidationFailed
 from domain.tenancy import service as tenancy
 
+NODE_TYPES = frozenset({"Cycle", "Organisation", "Programme", "Site"})
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 5_000
@@ -27,30 +30,34 @@ MAX_TOKENS = 5_000
 
 @strawberry.type
 class Query(CycleQueries, TenancyQueries):
-    @strawberry.field(description="Any object by its global id, or null if you may not see it.")
+    @strawberry.field(
+        description="Any object by its global id, or null (with an error) if you may not see it."
+    )
     async def node(self, info: ContextInfo, id: strawberry.ID) -> Node | None:
-        parsed = parse_global_id(id)
-        if parsed is None:
-            return None
-        kind, value = parsed
         context = info.context
         try:
+            kind, value = _parse_node_id(id)
+            # The same use cases as the typed fields, so the same scopes and visibility apply.
             async with context.uow() as uow:
                 if kind == "Cycle":
-                    found = await cycles.get_cycles_by_ids(uow, context.principal, [value])
-                    return Cycle.from_row(found[value]) if value in found else None
+                    return Cycle.from_row(await cycles.get_cycle(uow, context.principal, value))
                 if kind == "Organisation":
-                    orgs = await tenancy.organisations_by_ids(uow, context.principal, [value])
-                    return Organisation.from_row(orgs[value]) if value in orgs else None
+                    organisation = await tenancy.get_organisation(uow, context.principal, value)
+                    return Organisation.from_row(organisation)
                 if kind == "Programme":
-                    progs = await tenancy.programmes_by_ids(uow, context.principal, [value])
-                    return Programme.from_row(progs[value]) if value in progs else None
-                if kind == "Site":
-                    sites = await tenancy.sites_by_ids(uow, context.principal, [value])
-                    return Site.from_row(sites[value]) if value in sites else None
-        except DomainError:
-            return None
-        return None
+                    programme = await tenancy.get_programme(uow, context.principal, value)
+                    return Programme.from_row(programme.programme)
+                site = await tenancy.get_site(uow, context.principal, value)
+                return Site.from_row(site)
+        except DomainError as exc:
+            raise graphql_error(exc) from exc
+
+
+def _parse_node_id(value: str) -> tuple[str, UUID]:
+    parsed = parse_global_id(value)
+    if parsed is None or parsed[0] not in NODE_TYPES:
+        raise ValidationFailed([FieldError("id", "is not a global id", "invalid_id", "argument")])
+    return parsed
 
 
 @strawberry.type

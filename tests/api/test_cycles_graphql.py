@@ -113,8 +113,9 @@ async def test_mutation_validation_errors_change_nothing(
     for extra, field in (
         ({"title": ""}, "/input/title"),
         ({"aim": "nul\x00"}, "/input/aim"),
-        ({"programmeId": str(world.other_programme.id)}, "/programme_id"),
-        ({"startDate": "2021-01-02", "endDate": "2021-01-01"}, "/end_date"),
+        ({"programmeId": str(world.other_programme.id)}, "/input/programmeId"),
+        ({"startDate": "2021-01-02", "endDate": "2021-01-01"}, "/input/endDate"),
+        ({"dataCollectionPlan": "x" * 20_001}, "/input/dataCollectionPlan"),
         ({"programmeId": "bm90LWEtcHJvZ3JhbW1l"}, "/input/programmeId"),
     ):
         result = await gql(client, world.a.headers, CREATE, input={**base, **extra})
@@ -215,3 +216,27 @@ async def test_dashboard_list_runs_a_bounded_number_of_statements(
     # sites, then the sites' parents and the programmes' lead organisations.
     assert large == small
     assert large <= 7, count_statements.statements
+
+
+async def test_node_resolves_every_kind_with_the_same_rules(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    cycle = await create_cycle(world.state, world.a.organisation, world.programme, title="Mine")
+    query = "query($id: ID!) { node(id: $id) { __typename id } }"
+    for kind, value in (
+        ("Cycle", cycle.id),
+        ("Organisation", world.a.organisation.id),
+        ("Programme", world.programme.id),
+        ("Site", world.site_a.id),
+    ):
+        global_id = to_global_id(kind, value)
+        result = await gql(client, world.a.headers, query, id=global_id)
+        assert result["data"]["node"] == {"__typename": kind, "id": global_id}, result
+    hidden = await gql(
+        client, world.c.headers, query, id=to_global_id("Programme", world.programme.id)
+    )
+    assert hidden["data"]["node"] is None
+    assert hidden["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    garbage = await gql(client, world.a.headers, query, id="not-an-id")
+    assert garbage["data"]["node"] is None
+    assert garbage["errors"][0]["extensions"]["code"] == "VALIDATION_FAILED"

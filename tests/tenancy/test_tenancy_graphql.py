@@ -327,7 +327,7 @@ async def test_refusals_are_payload_errors_and_change_nothing(
     assert bad_parent["errors"] == [
         {
             "code": "site_tree",
-            "field": "/parent_id",
+            "field": "/input/parentId",
             "message": "a locality's parent must be an area, not a setting",
         }
     ]

@@ -5,26 +5,19 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from api import openapi_docs as docs
 from api.deps import CurrentPrincipal, Pagination, State, UoW, expected_version
 from api.rest.idempotent import idempotent
 from api.rest.responses import PageOf, json_response, page_response
+from api.rest.v1.headers import IdempotencyKey, IfMatch, IfNoneMatch, read_response
 from domain.improvement import service
 from domain.improvement.models import CycleStatus
 from domain.improvement.schemas import CycleCreate, CycleFilters, CycleRead, CycleUpdate
 
 router = APIRouter(prefix="/v1/cycles", tags=["cycles"], responses=docs.COMMON)
-
-IdempotencyKey = Annotated[
-    str | None,
-    Header(alias="Idempotency-Key", description="Repeat a POST safely: same key, same reply."),
-]
-IfMatch = Annotated[
-    str | None, Header(alias="If-Match", description="The ETag from your last read.")
-]
 
 
 @router.post(
@@ -74,12 +67,10 @@ async def get_cycle(
     cycle_id: UUID,
     uow: UoW,
     principal: CurrentPrincipal,
-    if_none_match: Annotated[str | None, Header(alias="If-None-Match")] = None,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     cycle = await service.get_cycle(uow, principal, cycle_id)
-    if if_none_match is not None and if_none_match.strip() == f'"{cycle.version}"':
-        return Response(status_code=304, headers={"ETag": f'"{cycle.version}"'})
-    return json_response(CycleRead.model_validate(cycle), version=cycle.version)
+    return read_response(CycleRead.model_validate(cycle), cycle.version, if_none_match)
 
 
 @router.patch(

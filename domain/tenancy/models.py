@@ -61,7 +61,15 @@ class Site(RecordFields, table=True):
     __tablename__ = "sites"
     __table_args__ = (
         CheckConstraint(_in("kind", SiteKind), name="site_kind"),
-        UniqueConstraint("organisation_id", "parent_id", "name", name="uq_sites_sibling_name"),
+        # NULLS NOT DISTINCT: root sites (parent NULL) of one organisation are siblings too,
+        # so two concurrent creates of the same root name cannot both succeed.
+        UniqueConstraint(
+            "organisation_id",
+            "parent_id",
+            "name",
+            name="uq_sites_sibling_name",
+            postgresql_nulls_not_distinct=True,
+        ),
     )
 
     organisation_id: UUID = Field(foreign_key="organisations.id", index=True)

@@ -310,8 +310,8 @@ class TenancyRepository:
     async def sibling_name_taken(
         self, organisation_id: UUID, parent_id: UUID | None, name: str, *, except_id: UUID | None
     ) -> bool:
-        # The unique constraint covers siblings under a parent; roots (parent NULL) are
-        # distinct to PostgreSQL, so this check is what keeps two root names apart.
+        # A friendly early refusal; the unique constraint (NULLS NOT DISTINCT, so it covers
+        # roots too) is what holds when two writers pass this check at once.
         query = select(col(Site.id)).where(
             col(Site.organisation_id) == organisation_id,
             col(Site.parent_id).is_not_distinct_from(parent_id),

@@ -3,12 +3,16 @@ the owning organisation and its programme partners."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+from uuid import UUID
 
 import httpx
+import pytest
 
 from api.state import AppState
 from domain.tenancy.models import Site
+from domain.tenancy.repository import TenancyRepository
 from tests.factories import Party, World, create_cycle, create_site
 from tests.tenancy.helpers import audit_actions, audit_events, count, pointers, problem
 
@@ -221,6 +225,62 @@ async def test_duplicate_sibling_names_conflict(
         headers={**admin.headers, "If-Match": '"1"'},
     )
     problem(rename, 409, "conflict")
+
+
+async def test_root_names_are_unique_in_the_database_too(
+    client: httpx.AsyncClient, app_state: AppState, admin: Party, world: World
+) -> None:
+    # As if another writer had passed the service's check at the same moment: the unique
+    # constraint (NULLS NOT DISTINCT, so roots count as siblings) refuses it, still a 409.
+    async def nothing_taken(*args: Any, **kwargs: Any) -> bool:
+        return False
+
+    a = str(world.a.organisation.id)
+    await _create(client, admin, organisation_id=a, name="Dundee", kind="area")
+    before = await count(app_state, Site)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TenancyRepository, "sibling_name_taken", nothing_taken)
+        again = await client.post(
+            "/v1/sites",
+            json={"organisation_id": a, "name": "Dundee", "kind": "area"},
+            headers=admin.headers,
+        )
+    assert "already exists" in problem(again, 409, "conflict")["detail"]
+    assert await count(app_state, Site) == before
+
+
+async def test_concurrent_creates_of_one_root_name_let_exactly_one_win(
+    client: httpx.AsyncClient, app_state: AppState, admin: Party, world: World
+) -> None:
+    # Both requests pass the service's name check before either inserts, as they can in
+    # production; the database must still keep exactly one.
+    both_checked = asyncio.Barrier(2)
+    check = TenancyRepository.sibling_name_taken
+
+    async def racing_check(
+        repo: TenancyRepository,
+        organisation_id: UUID,
+        parent_id: UUID | None,
+        name: str,
+        *,
+        except_id: UUID | None,
+    ) -> bool:
+        taken = await check(repo, organisation_id, parent_id, name, except_id=except_id)
+        await asyncio.wait_for(both_checked.wait(), timeout=10)
+        return taken
+
+    body = {"organisation_id": str(world.a.organisation.id), "name": "Dundee", "kind": "area"}
+    before = await count(app_state, Site)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TenancyRepository, "sibling_name_taken", racing_check)
+        responses = await asyncio.gather(
+            *(client.post("/v1/sites", json=body, headers=admin.headers) for _ in range(2))
+        )
+    assert sorted(r.status_code for r in responses) == [201, 409], [r.text for r in responses]
+    winner, loser = sorted(responses, key=lambda r: r.status_code)
+    problem(loser, 409, "conflict")
+    assert await count(app_state, Site) == before + 1
+    assert await audit_actions(app_state, winner.json()["id"]) == ["create"]
 
 
 async def test_deleting_a_site_in_use_conflicts(

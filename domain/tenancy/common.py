@@ -1,0 +1,38 @@
+"""What the tenancy use cases share: who may write, version checks, refusing deletes of
+rows still referenced, and bumping a row's version."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any
+
+from domain.shared.errors import Conflict, PreconditionFailed
+from domain.shared.ids import utcnow
+from domain.shared.principal import Principal, Scope
+from domain.tenancy.models import Organisation, Programme, Site
+
+
+def require_admin(principal: Principal) -> None:
+    principal.require_platform_admin(Scope.tenancy_write)
+
+
+def check_version(noun: str, version: int, expected: int) -> None:
+    if version != expected:
+        raise PreconditionFailed(f"The {noun} is at version {version}, not {expected}.", version)
+
+
+def refuse_if_in_use(noun: str, references: Mapping[str, int]) -> None:
+    held = [f"{count} {what}" for what, count in references.items() if count]
+    if held:
+        raise Conflict(f"The {noun} is still referenced by {', '.join(held)}; nothing was deleted.")
+
+
+def plain(value: Any) -> Any:
+    # Enum members are stored as their value, as the constructors store them.
+    return value.value if isinstance(value, StrEnum) else value
+
+
+def touch(row: Organisation | Programme | Site) -> None:
+    row.version += 1
+    row.updated_at = utcnow()

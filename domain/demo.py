@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from domain.identity import service as identity
-from domain.improvement.models import Cycle
+from domain.improvement.models import Cycle, CycleTransition, Ramp
 from domain.shared.principal import Principal, Scope
 from domain.shared.uow import UnitOfWork
 from domain.tenancy.models import Organisation, Programme, ProgrammeMember, Site
 
+PHASES = ["plan", "do", "study", "act", "completed"]
 PROGRAMME = "Addressing Neglect and Enhancing Wellbeing (ANEW)"
 
 
@@ -91,28 +92,75 @@ async def seed(uow: UnitOfWork) -> DemoClient | None:
         visibility: str,
         started: date,
         **fields: Any,
-    ) -> None:
-        session.add(
-            Cycle(
-                organisation_id=owner.id,
-                programme_id=programme.id,
-                site_id=at.id,
-                title=title,
-                status=status,
-                visibility=visibility,
-                start_date=started,
-                created_by=author,
-                **fields,
-            )
+    ) -> Cycle:
+        row = Cycle(
+            organisation_id=owner.id,
+            programme_id=programme.id,
+            site_id=at.id,
+            title=title,
+            status=status,
+            visibility=visibility,
+            start_date=started,
+            created_by=author,
+            **fields,
         )
+        session.add(row)
+        # A phase history as if each phase had taken a fortnight from the start date.
+        path = [*PHASES[: PHASES.index(status) + 1]] if status in PHASES else ["plan", status]
+        began = datetime.combine(started, time(9), tzinfo=UTC)
+        for step, (before, after) in enumerate(zip([None, *path], path, strict=False)):
+            session.add(
+                CycleTransition(
+                    cycle_id=row.id,
+                    from_status=before,
+                    to_status=after,
+                    occurred_at=began + timedelta(days=14 * step),
+                    actor=author,
+                )
+            )
+        return row
+
+    tac_ramp = Ramp(
+        organisation_id=dundee.id,
+        programme_id=programme.id,
+        visibility="programme",
+        title="Team Around the Child meetings within ten days",
+        change_idea="A standing weekly slot for TAC meetings, booked by the named person.",
+        created_by=author,
+    )
+    session.add(tac_ramp)
+    await session.flush()
+    first_round = cycle(
+        dundee,
+        school,
+        "TAC meetings: one standing slot a week",
+        "completed",
+        "programme",
+        date(2019, 6, 3),
+        kind="pdsa",
+        ramp_id=tac_ramp.id,
+        aim="Hold a Team Around the Child meeting within ten school days of a concern.",
+        change_idea="One standing weekly slot, booked by the school's named person.",
+        prediction="At least 8 of 10 concerns will have a meeting within ten days.",
+        data_collection_plan="Days from concern to meeting, per concern.",
+        do_notes="Six concerns; the slot clashed with the health visitor's clinic twice.",
+        study_results="4 of 6 within ten days.",
+        study_learning="The slot must suit health visiting, not only the school.",
+        act_decision="adapt",
+        act_notes="Move the slot to Thursday afternoons and test again.",
+    )
+    await session.flush()
 
     cycle(
         dundee,
         school,
-        "Team Around the Child meetings within ten days",
+        "TAC meetings: Thursday afternoon slot",
         "study",
         "programme",
         date(2019, 9, 2),
+        ramp_id=tac_ramp.id,
+        previous_cycle_id=first_round.id,
+        changes_from_previous="The slot moved to Thursday afternoons to suit health visiting.",
         aim="Hold a Team Around the Child meeting within ten school days of a wellbeing concern.",
         change_idea="A standing weekly slot for TAC meetings, booked by the school's named person.",
         questions=["Can a standing slot be filled within ten days?"],
@@ -129,6 +177,7 @@ async def seed(uow: UnitOfWork) -> DemoClient | None:
         "plan",
         "private",
         date(2020, 1, 13),
+        kind="usability_test",
         aim="Children who eat alone at lunch have a buddy.",
         change_idea="P6 buddies trained to invite children to join them.",
     )

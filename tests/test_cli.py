@@ -101,5 +101,6 @@ async def test_seed_demo_loads_once(
     assert token.status_code == 200, token.text
     headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
     cycles = await client.get("/v1/cycles", headers=headers)
-    # Dundee's own cycles plus what Tayside and Inverclyde share with the programme.
-    assert len(cycles.json()["items"]) == 4
+    # Dundee's own three cycles (two rounds of a ramp, one private) plus what Tayside and
+    # Inverclyde share with the programme; Perth & Kinross keeps its cycle private.
+    assert len(cycles.json()["items"]) == 5

@@ -14,6 +14,8 @@ from strawberry.fastapi import BaseContext
 
 from api.deps import resolve_principal
 from api.state import AppState
+from domain.improvement import service as cycles
+from domain.improvement.schemas import CycleHistory
 from domain.shared.principal import Principal
 from domain.shared.uow import UnitOfWork
 from domain.tenancy import service as tenancy
@@ -42,6 +44,7 @@ class Loaders:
     programme: DataLoader[UUID, Programme | None]
     site: DataLoader[UUID, Site | None]
     programme_members: DataLoader[UUID, list[Organisation] | None]
+    cycle_history: DataLoader[UUID, CycleHistory | None]
 
 
 @dataclass
@@ -57,6 +60,7 @@ class Context(BaseContext):
             programme=_loader(self.state, self.principal, tenancy.programmes_by_ids),
             site=_loader(self.state, self.principal, tenancy.sites_by_ids),
             programme_members=_loader(self.state, self.principal, tenancy.programme_members_by_ids),
+            cycle_history=_loader(self.state, self.principal, cycles.histories_by_cycle_ids),
         )
 
     def uow(self) -> UnitOfWork:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 import strawberry
@@ -9,11 +10,22 @@ from pydantic import ValidationError
 
 from api.graphql.errors import UserError, from_pydantic, graphql_error, user_errors
 from api.graphql.ids import from_global_id
-from api.graphql.inputs import CreateCycleInput, DeleteCycleInput, UpdateCycleInput, set_fields
+from api.graphql.inputs import (
+    CreateCycleInput,
+    DeleteCycleInput,
+    TransitionCycleInput,
+    UpdateCycleInput,
+    set_fields,
+)
 from api.graphql.types import ContextInfo, Cycle, CycleConnection, CycleEdge, PageInfo
 from domain.improvement import service
-from domain.improvement.models import CycleStatus
-from domain.improvement.schemas import CycleCreate, CycleFilters, CycleUpdate
+from domain.improvement.models import CycleKind, CycleStatus
+from domain.improvement.schemas import (
+    CycleCreate,
+    CycleFilters,
+    CycleTransitionCreate,
+    CycleUpdate,
+)
 from domain.shared.errors import DomainError
 from domain.shared.pagination import DEFAULT_LIMIT, encode_cursor, page_request
 
@@ -44,6 +56,7 @@ class CycleQueries:
         programme_id: strawberry.ID | None = None,
         site_id: strawberry.ID | None = None,
         status: CycleStatus | None = None,
+        kind: CycleKind | None = None,
         q: str | None = None,
     ) -> CycleConnection:
         try:
@@ -51,6 +64,7 @@ class CycleQueries:
                 programme_id=_optional_id(programme_id, "Programme", "programmeId"),
                 site_id=_optional_id(site_id, "Site", "siteId"),
                 status=status,
+                kind=kind,
                 q=q,
             )
             page = page_request(first, after, location="argument")
@@ -72,6 +86,20 @@ class CycleQueries:
         )
 
 
+# Input fields holding ids of other objects, with the type each must name.
+LINKS = {
+    "site_id": ("Site", "siteId"),
+    "ramp_id": ("Ramp", "rampId"),
+    "previous_cycle_id": ("Cycle", "previousCycleId"),
+}
+
+
+def _parse_links(fields: dict[str, Any]) -> None:
+    for name, (type_name, graphql_name) in LINKS.items():
+        if fields.get(name) is not None:
+            fields[name] = from_global_id(fields[name], type_name, field=f"/input/{graphql_name}")
+
+
 @strawberry.type
 class CreateCyclePayload:
     cycle: Cycle | None
@@ -80,6 +108,12 @@ class CreateCyclePayload:
 
 @strawberry.type
 class UpdateCyclePayload:
+    cycle: Cycle | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class TransitionCyclePayload:
     cycle: Cycle | None
     errors: list[UserError]
 
@@ -99,7 +133,7 @@ class CycleMutations:
             fields["programme_id"] = from_global_id(
                 input.programme_id, "Programme", field="/input/programmeId"
             )
-            fields["site_id"] = _optional_id(input.site_id, "Site", "/input/siteId")
+            _parse_links(fields)
             data = CycleCreate.model_validate(fields)
             async with info.context.uow() as uow:
                 row = await service.create_cycle(uow, info.context.principal, data)
@@ -114,8 +148,7 @@ class CycleMutations:
         try:
             cycle_id = from_global_id(input.id, "Cycle", field="/input/id")
             fields = set_fields(input, skip=frozenset({"id", "expected_version"}))
-            if fields.get("site_id") is not None:
-                fields["site_id"] = from_global_id(fields["site_id"], "Site", field="/input/siteId")
+            _parse_links(fields)
             data = CycleUpdate.model_validate(fields)
             async with info.context.uow() as uow:
                 row = await service.update_cycle(
@@ -130,6 +163,27 @@ class CycleMutations:
         except DomainError as exc:
             return UpdateCyclePayload(cycle=None, errors=user_errors(exc))
         return UpdateCyclePayload(cycle=Cycle.from_row(row), errors=[])
+
+    @strawberry.mutation(description="Move a cycle to its next phase, or abandon it.")
+    async def transition_cycle(
+        self, info: ContextInfo, input: TransitionCycleInput
+    ) -> TransitionCyclePayload:
+        try:
+            cycle_id = from_global_id(input.id, "Cycle", field="/input/id")
+            data = CycleTransitionCreate(to=input.to, reason=input.reason)
+            async with info.context.uow() as uow:
+                row = await service.transition_cycle(
+                    uow,
+                    info.context.principal,
+                    cycle_id,
+                    data,
+                    expected_version=input.expected_version,
+                )
+        except ValidationError as exc:
+            return TransitionCyclePayload(cycle=None, errors=user_errors(from_pydantic(exc)))
+        except DomainError as exc:
+            return TransitionCyclePayload(cycle=None, errors=user_errors(exc))
+        return TransitionCyclePayload(cycle=Cycle.from_row(row), errors=[])
 
     @strawberry.mutation
     async def delete_cycle(self, info: ContextInfo, input: DeleteCycleInput) -> DeleteCyclePayload:

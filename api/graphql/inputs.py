@@ -8,7 +8,7 @@ from typing import Any
 
 import strawberry
 
-from domain.improvement.models import ActDecision, CycleStatus, Visibility
+from domain.improvement.models import ActDecision, CycleKind, CycleStatus, Visibility
 
 
 @strawberry.input
@@ -16,8 +16,10 @@ class CreateCycleInput:
     programme_id: strawberry.ID
     site_id: strawberry.ID | None = None
     title: str
+    kind: CycleKind = CycleKind.pdsa
     visibility: Visibility = Visibility.private
-    status: CycleStatus = CycleStatus.plan
+    ramp_id: strawberry.ID | None = None
+    previous_cycle_id: strawberry.ID | None = None
     aim: str = ""
     change_idea: str = ""
     questions: list[str] = strawberry.field(default_factory=list)
@@ -29,6 +31,8 @@ class CreateCycleInput:
     study_learning: str = ""
     act_decision: ActDecision | None = None
     act_notes: str = ""
+    participants_tested: int | None = None
+    changes_from_previous: str = ""
     start_date: dt.date | None = None
     end_date: dt.date | None = None
 
@@ -40,7 +44,8 @@ class UpdateCycleInput:
     site_id: strawberry.ID | None = strawberry.UNSET
     title: str | None = strawberry.UNSET
     visibility: Visibility | None = strawberry.UNSET
-    status: CycleStatus | None = strawberry.UNSET
+    ramp_id: strawberry.ID | None = strawberry.UNSET
+    previous_cycle_id: strawberry.ID | None = strawberry.UNSET
     aim: str | None = strawberry.UNSET
     change_idea: str | None = strawberry.UNSET
     questions: list[str] | None = strawberry.UNSET
@@ -52,8 +57,18 @@ class UpdateCycleInput:
     study_learning: str | None = strawberry.UNSET
     act_decision: ActDecision | None = strawberry.UNSET
     act_notes: str | None = strawberry.UNSET
+    participants_tested: int | None = strawberry.UNSET
+    changes_from_previous: str | None = strawberry.UNSET
     start_date: dt.date | None = strawberry.UNSET
     end_date: dt.date | None = strawberry.UNSET
+
+
+@strawberry.input(description="Move to the next phase, or to abandoned with a reason.")
+class TransitionCycleInput:
+    id: strawberry.ID
+    expected_version: int
+    to: CycleStatus
+    reason: str = ""
 
 
 @strawberry.input

@@ -11,8 +11,9 @@ from strawberry.types import Info
 
 from api.graphql.context import Context
 from api.graphql.ids import to_global_id
-from domain.improvement.models import ActDecision, CycleStatus, Visibility
+from domain.improvement.models import ActDecision, CycleKind, CycleStatus, Visibility
 from domain.improvement.models import Cycle as CycleRow
+from domain.improvement.schemas import CycleHistory
 from domain.tenancy.models import Organisation as OrganisationRow
 from domain.tenancy.models import OrganisationKind, SiteKind
 from domain.tenancy.models import Programme as ProgrammeRow
@@ -20,6 +21,7 @@ from domain.tenancy.models import Site as SiteRow
 
 CycleStatusEnum = strawberry.enum(CycleStatus, name="CycleStatus")
 ActDecisionEnum = strawberry.enum(ActDecision, name="ActDecision")
+CycleKindEnum = strawberry.enum(CycleKind, name="CycleKind")
 VisibilityEnum = strawberry.enum(Visibility, name="Visibility")
 OrganisationKindEnum = strawberry.enum(OrganisationKind, name="OrganisationKind")
 SiteKindEnum = strawberry.enum(SiteKind, name="SiteKind")
@@ -134,12 +136,47 @@ class Site(Node):
         )
 
 
+@strawberry.type(name="CyclePhase")
+class CyclePhase:
+    status: CycleStatus
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    seconds: float
+
+
+@strawberry.type(name="CycleTransition")
+class CycleTransitionType:
+    from_status: CycleStatus | None
+    to_status: CycleStatus
+    occurred_at: dt.datetime
+    reason: str
+    actor: str
+
+
+@strawberry.type(name="CycleHistory")
+class CycleHistoryType:
+    transitions: list[CycleTransitionType]
+    phases: list[CyclePhase]
+
+    @classmethod
+    def from_domain(cls, history: CycleHistory) -> CycleHistoryType:
+        return cls(
+            transitions=[CycleTransitionType(**t.model_dump()) for t in history.transitions],
+            phases=[CyclePhase(**p.model_dump()) for p in history.phases],
+        )
+
+
 @strawberry.type(description="A PDSA improvement cycle record.")
 class Cycle(Node):
     database_id: UUID
     title: str
     status: CycleStatus
+    kind: CycleKind
     visibility: Visibility
+    ramp_id: UUID | None
+    previous_cycle_id: UUID | None = strawberry.field(
+        description="The cycle of the same ramp that this one follows."
+    )
     aim: str
     change_idea: str
     questions: list[str]
@@ -151,6 +188,9 @@ class Cycle(Node):
     study_learning: str
     act_decision: ActDecision | None
     act_notes: str
+    abandon_reason: str
+    participants_tested: int | None
+    changes_from_previous: str
     start_date: dt.date | None
     end_date: dt.date | None
     created_at: dt.datetime
@@ -162,6 +202,11 @@ class Cycle(Node):
     organisation_id: strawberry.Private[UUID]
     programme_id: strawberry.Private[UUID]
     site_id: strawberry.Private[UUID | None]
+
+    @strawberry.field(description="Each phase move, and the time spent in each phase.")
+    async def history(self, info: ContextInfo) -> CycleHistoryType | None:
+        found = await info.context.loaders.cycle_history.load(self.database_id)
+        return CycleHistoryType.from_domain(found) if found else None
 
     @strawberry.field(description="The organisation that owns the record.")
     async def organisation(self, info: ContextInfo) -> Organisation | None:
@@ -187,7 +232,10 @@ class Cycle(Node):
             database_id=row.id,
             title=row.title,
             status=CycleStatus(row.status),
+            kind=CycleKind(row.kind),
             visibility=Visibility(row.visibility),
+            ramp_id=row.ramp_id,
+            previous_cycle_id=row.previous_cycle_id,
             aim=row.aim,
             change_idea=row.change_idea,
             questions=list(row.questions),
@@ -199,6 +247,9 @@ class Cycle(Node):
             study_learning=row.study_learning,
             act_decision=ActDecision(row.act_decision) if row.act_decision else None,
             act_notes=row.act_notes,
+            abandon_reason=row.abandon_reason,
+            participants_tested=row.participants_tested,
+            changes_from_previous=row.changes_from_previous,
             start_date=row.start_date,
             end_date=row.end_date,
             created_at=row.created_at,

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from domain.improvement.models import Cycle
+from domain.improvement.models import Cycle, CycleTransition, Ramp
 from domain.improvement.schemas import CycleFilters
 from domain.shared.authz import RowAccess
 from domain.shared.pagination import PageRequest
@@ -52,6 +52,10 @@ class CycleRepository:
             query = query.where(col(Cycle.site_id) == filters.site_id)
         if filters.status is not None:
             query = query.where(col(Cycle.status) == filters.status.value)
+        if filters.kind is not None:
+            query = query.where(col(Cycle.kind) == filters.kind.value)
+        if filters.ramp_id is not None:
+            query = query.where(col(Cycle.ramp_id) == filters.ramp_id)
         if filters.q is not None:
             query = query.where(
                 col(Cycle.search).bool_op("@@")(func.websearch_to_tsquery("english", filters.q))
@@ -60,3 +64,34 @@ class CycleRepository:
             query = query.where(col(Cycle.id) < page.after)
         query = query.order_by(col(Cycle.id).desc()).limit(page.limit + 1)
         return list((await self.session.scalars(query)).all())
+
+
+class TransitionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    def add(self, transition: CycleTransition) -> None:
+        self.session.add(transition)
+
+    async def for_cycles(self, cycle_ids: Sequence[UUID]) -> dict[UUID, list[CycleTransition]]:
+        """Every transition of these cycles, oldest first, in one statement."""
+        rows = await self.session.scalars(
+            select(CycleTransition)
+            .where(col(CycleTransition.cycle_id).in_(cycle_ids))
+            .order_by(col(CycleTransition.cycle_id), col(CycleTransition.occurred_at))
+        )
+        found: dict[UUID, list[CycleTransition]] = {cycle_id: [] for cycle_id in cycle_ids}
+        for row in rows.all():
+            found[row.cycle_id].append(row)
+        return found
+
+
+class RampRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, access: RowAccess, ramp_id: UUID) -> Ramp | None:
+        query = select(Ramp).where(
+            col(Ramp.id) == ramp_id, col(Ramp.deleted_at).is_(None), access.shared_rows(Ramp)
+        )
+        return (await self.session.scalars(query)).one_or_none()

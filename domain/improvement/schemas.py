@@ -6,20 +6,30 @@ from datetime import date, datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import BaseModel, Field
+from pydantic.json_schema import SkipJsonSchema
 
-from domain.improvement.models import ActDecision, CycleStatus, Visibility
+from domain.improvement.models import ActDecision, CycleKind, CycleStatus, Visibility
 from domain.shared.schemas import InputModel, ReadModel, ShortText, Text
 
 Question = Annotated[Text, Field(min_length=1, max_length=2000)]
+
+
+# Phases change only through a transition; accepted here only to be refused by name.
+WorkflowOnly = SkipJsonSchema[CycleStatus | None]
 
 
 class CycleCreate(InputModel):
     programme_id: UUID
     site_id: UUID | None = None
     title: ShortText
+    kind: CycleKind = CycleKind.pdsa
     visibility: Visibility = Visibility.private
-    status: CycleStatus = CycleStatus.plan
+    status: WorkflowOnly = None
+    ramp_id: UUID | None = None
+    previous_cycle_id: UUID | None = Field(
+        default=None, description="The cycle in the same ramp that this one follows."
+    )
     aim: Text = ""
     change_idea: Text = ""
     questions: list[Question] = Field(default_factory=list, max_length=50)
@@ -31,6 +41,8 @@ class CycleCreate(InputModel):
     study_learning: Text = ""
     act_decision: ActDecision | None = None
     act_notes: Text = ""
+    participants_tested: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    changes_from_previous: Text = ""
     start_date: date | None = None
     end_date: date | None = None
 
@@ -41,7 +53,9 @@ class CycleUpdate(InputModel):
     site_id: UUID | None = None
     title: ShortText | None = None
     visibility: Visibility | None = None
-    status: CycleStatus | None = None
+    status: WorkflowOnly = None
+    ramp_id: UUID | None = None
+    previous_cycle_id: UUID | None = None
     aim: Text | None = None
     change_idea: Text | None = None
     questions: list[Question] | None = Field(default=None, max_length=50)
@@ -53,6 +67,8 @@ class CycleUpdate(InputModel):
     study_learning: Text | None = None
     act_decision: ActDecision | None = None
     act_notes: Text | None = None
+    participants_tested: Annotated[int, Field(ge=0, le=100_000)] | None = None
+    changes_from_previous: Text | None = None
     start_date: date | None = None
     end_date: date | None = None
 
@@ -64,6 +80,9 @@ class CycleRead(ReadModel):
     site_id: UUID | None
     visibility: Visibility
     status: CycleStatus
+    kind: CycleKind
+    ramp_id: UUID | None
+    previous_cycle_id: UUID | None
     title: str
     aim: str
     change_idea: str
@@ -76,6 +95,9 @@ class CycleRead(ReadModel):
     study_learning: str
     act_decision: ActDecision | None
     act_notes: str
+    abandon_reason: str
+    participants_tested: int | None
+    changes_from_previous: str
     start_date: date | None
     end_date: date | None
     created_at: datetime
@@ -88,4 +110,31 @@ class CycleFilters(InputModel):
     programme_id: UUID | None = None
     site_id: UUID | None = None
     status: CycleStatus | None = None
+    kind: CycleKind | None = None
+    ramp_id: UUID | None = None
     q: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+
+class CycleTransitionCreate(InputModel):
+    to: CycleStatus = Field(description="The next phase, or abandoned")
+    reason: Text = Field(default="", description="Why; required to abandon")
+
+
+class PhaseRead(BaseModel):
+    status: CycleStatus
+    started_at: datetime
+    ended_at: datetime | None
+    seconds: float = Field(description="Time in the phase, up to now for the current one")
+
+
+class TransitionRead(ReadModel):
+    from_status: CycleStatus | None
+    to_status: CycleStatus
+    occurred_at: datetime
+    reason: str
+    actor: str
+
+
+class CycleHistory(BaseModel):
+    transitions: list[TransitionRead]
+    phases: list[PhaseRead]

@@ -4,7 +4,8 @@ from sqlmodel import SQLModel
 
 from domain.audit.models import AuditEvent
 from domain.identity.models import OAuthClient, SigningKey
-from domain.improvement.models import Cycle
+from domain.improvement.measures.models import DataPoint, Measure
+from domain.improvement.models import Cycle, CycleTransition, Ramp
 from domain.shared.idempotency_models import IdempotencyRecord
 from domain.tenancy.models import Organisation, Programme, ProgrammeMember, Site
 
@@ -13,11 +14,15 @@ metadata = SQLModel.metadata
 __all__ = [
     "AuditEvent",
     "Cycle",
+    "CycleTransition",
+    "DataPoint",
     "IdempotencyRecord",
+    "Measure",
     "OAuthClient",
     "Organisation",
     "Programme",
     "ProgrammeMember",
+    "Ramp",
     "SigningKey",
     "Site",
     "metadata",

@@ -80,10 +80,10 @@ async def test_create_update_delete(client: httpx.AsyncClient, world: World) -> 
         client,
         world.a.headers,
         UPDATE,
-        input={"id": cycle["id"], "expectedVersion": 1, "status": "do", "siteId": None},
+        input={"id": cycle["id"], "expectedVersion": 1, "aim": "A buddy for all", "siteId": None},
     )
     assert updated["data"]["updateCycle"]["errors"] == []
-    assert updated["data"]["updateCycle"]["cycle"]["status"] == "do"
+    assert updated["data"]["updateCycle"]["cycle"]["status"] == "plan"
     assert updated["data"]["updateCycle"]["cycle"]["siteId"] is None
 
     stale = await gql(

@@ -66,12 +66,12 @@ async def test_create_read_update_delete(client: httpx.AsyncClient, world: World
 
     patched = await client.patch(
         f"/v1/cycles/{body['id']}",
-        json={"status": "do", "do_notes": "Nine concerns raised", "site_id": None},
+        json={"data_collection_plan": "Days to meeting", "site_id": None},
         headers={**world.a.headers, "If-Match": '"1"'},
     )
     assert patched.status_code == 200, patched.text
     assert patched.headers["etag"] == '"2"'
-    assert patched.json()["status"] == "do"
+    assert patched.json()["data_collection_plan"] == "Days to meeting"
     assert patched.json()["site_id"] is None
     assert patched.json()["title"] == body["title"]
 

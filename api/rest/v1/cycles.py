@@ -14,8 +14,15 @@ from api.rest.idempotent import idempotent
 from api.rest.responses import PageOf, json_response, page_response
 from api.rest.v1.headers import IdempotencyKey, IfMatch, IfNoneMatch, read_response
 from domain.improvement import service
-from domain.improvement.models import CycleStatus
-from domain.improvement.schemas import CycleCreate, CycleFilters, CycleRead, CycleUpdate
+from domain.improvement.models import CycleKind, CycleStatus
+from domain.improvement.schemas import (
+    CycleCreate,
+    CycleFilters,
+    CycleHistory,
+    CycleRead,
+    CycleTransitionCreate,
+    CycleUpdate,
+)
 
 router = APIRouter(prefix="/v1/cycles", tags=["cycles"], responses=docs.COMMON)
 
@@ -51,11 +58,15 @@ async def list_cycles(
     programme_id: UUID | None = None,
     site_id: UUID | None = None,
     status: CycleStatus | None = None,
+    kind: CycleKind | None = None,
+    ramp_id: UUID | None = None,
     q: Annotated[
         str | None, Query(min_length=1, max_length=200, description="Full-text search.")
     ] = None,
 ) -> Response:
-    filters = CycleFilters(programme_id=programme_id, site_id=site_id, status=status, q=q)
+    filters = CycleFilters(
+        programme_id=programme_id, site_id=site_id, status=status, kind=kind, ramp_id=ramp_id, q=q
+    )
     result = await service.list_cycles(uow, principal, filters, page)
     return page_response(result, CycleRead)  # type: ignore[arg-type]
 
@@ -101,3 +112,36 @@ async def delete_cycle(
         uow, principal, cycle_id, expected_version=expected_version(if_match)
     )
     return Response(status_code=204)
+
+
+@router.post(
+    "/{cycle_id}/transitions",
+    response_model=CycleRead,
+    summary="Move a cycle to its next phase, or abandon it",
+    description="Phases run plan -> do -> study -> act -> completed; abandoned is possible "
+    "from any phase with a reason. A refused move names the fields the phase still needs.",
+    responses={
+        **docs.WRITE_ONE,
+        409: {"model": docs.Problem, "description": "Not a legal move from the current phase"},
+    },
+)
+async def transition_cycle(
+    cycle_id: UUID,
+    body: CycleTransitionCreate,
+    uow: UoW,
+    principal: CurrentPrincipal,
+    if_match: IfMatch = None,
+) -> Response:
+    version = expected_version(if_match)
+    cycle = await service.transition_cycle(uow, principal, cycle_id, body, expected_version=version)
+    return json_response(CycleRead.model_validate(cycle), version=cycle.version)
+
+
+@router.get(
+    "/{cycle_id}/history",
+    response_model=CycleHistory,
+    summary="A cycle's phase history and the time spent in each phase",
+    responses=docs.READ_ONE,
+)
+async def cycle_history(cycle_id: UUID, uow: UoW, principal: CurrentPrincipal) -> Response:
+    return json_response(await service.cycle_history(uow, principal, cycle_id))

@@ -15,9 +15,15 @@ from api.graphql.schema import schema
 from api.middleware import BodySizeLimitMiddleware, JsonBodyMiddleware, RequestIdMiddleware
 from api.oauth.routes import router as oauth_router
 from api.rest.ops import router as ops_router
+from api.rest.v1.charts import router as charts_router
 from api.rest.v1.cycles import router as cycles_router
+from api.rest.v1.feedback_items import router as feedback_items_router
+from api.rest.v1.logic_models import router as logic_models_router
+from api.rest.v1.measure_points import router as measure_points_router
+from api.rest.v1.measures import router as measures_router
 from api.rest.v1.organisations import router as organisations_router
 from api.rest.v1.programmes import router as programmes_router
+from api.rest.v1.ramps import router as ramps_router
 from api.rest.v1.sites import router as sites_router
 from api.state import AppState
 from domain.identity.keys import KeyStore, cipher_from_settings
@@ -67,8 +73,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ops_router)
     app.include_router(oauth_router)
     app.include_router(cycles_router)
+    app.include_router(ramps_router)
+    app.include_router(feedback_items_router)
+    app.include_router(measures_router)
+    app.include_router(measure_points_router)
+    app.include_router(charts_router)
     app.include_router(organisations_router)
     app.include_router(programmes_router)
+    app.include_router(logic_models_router)
     app.include_router(sites_router)
     app.include_router(
         GraphQLRouter(
@@ -84,7 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PATCH", "DELETE"],
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
             allow_headers=[
                 "Authorization",
                 "Content-Type",

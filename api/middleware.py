@@ -117,11 +117,18 @@ class BodySizeLimitMiddleware:
 
 class JsonBodyMiddleware:
     """415 for a body on the REST API that is not JSON, before anything tries to parse it.
-    (OAuth and GraphQL have their own media types and are left alone.)"""
+    (OAuth and GraphQL have their own media types and are left alone.) Routes whose path ends
+    with one of `csv_suffixes` (data point imports) take text/csv as well."""
 
-    def __init__(self, app: ASGIApp, prefix: str = "/v1/") -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        prefix: str = "/v1/",
+        csv_suffixes: tuple[str, ...] = ("/points:import",),
+    ) -> None:
         self.app = app
         self.prefix = prefix
+        self.csv_suffixes = csv_suffixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith(self.prefix):
@@ -130,7 +137,9 @@ class JsonBodyMiddleware:
                 headers.get(b"content-length", b"0") != b"0" or b"transfer-encoding" in headers
             )
             media = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
-            if has_body and not (media == b"application/json" or media.endswith(b"+json")):
+            is_json = media == b"application/json" or media.endswith(b"+json")
+            is_csv = media == b"text/csv" and scope["path"].endswith(self.csv_suffixes)
+            if has_body and not (is_json or is_csv):
                 response = problem(
                     415,
                     "unsupported_media_type",

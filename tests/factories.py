@@ -4,6 +4,7 @@ programmes: A and B are partners in one programme; C is an outsider in another."
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any
 from uuid import UUID
@@ -12,7 +13,9 @@ from api.state import AppState
 from domain.identity import tokens
 from domain.identity.models import OAuthClient
 from domain.identity.secrets import hash_secret, new_client_id
-from domain.improvement.models import Cycle
+from domain.improvement.feedback import FeedbackItem
+from domain.improvement.measures.models import DataPoint, Measure
+from domain.improvement.models import Cycle, Ramp
 from domain.shared.principal import Scope
 from domain.tenancy.models import Organisation, Programme, ProgrammeMember, Site
 
@@ -174,3 +177,66 @@ async def create_platform_admin(
     of its own that belongs to no programme."""
     org = await create_organisation(state, name, "national_body")
     return await create_party(state, org, scopes=scopes, roles=["platform_admin"])
+
+
+async def create_measure(
+    state: AppState, owner: Organisation, programme: Programme, **fields: Any
+) -> Measure:
+    values: dict[str, Any] = {
+        "name": "Children seen within ten days",
+        "kind": "process",
+        "operational_definition": "Children whose first meeting was within ten school days",
+        "unit": "children",
+        "value_type": "count",
+        "direction": "increase",
+        "reporting_period": "month",
+        "visibility": "private",
+    }
+    values.update(fields)
+    measure = Measure(
+        organisation_id=owner.id, programme_id=programme.id, created_by="test", **values
+    )
+    await add(state, measure)
+    return measure
+
+
+async def create_point(state: AppState, measure: Measure, period: date, **fields: Any) -> DataPoint:
+    values: dict[str, Any] = {"value": 1.0}
+    values.update(fields)
+    point = DataPoint(
+        measure_id=measure.id,
+        organisation_id=measure.organisation_id,
+        period=period,
+        created_by="test",
+        **values,
+    )
+    await add(state, point)
+    return point
+
+
+async def create_ramp(
+    state: AppState, owner: Organisation, programme: Programme, **fields: Any
+) -> Ramp:
+    values: dict[str, Any] = {"title": "Buddy support rounds", "visibility": "private"}
+    values.update(fields)
+    ramp = Ramp(organisation_id=owner.id, programme_id=programme.id, created_by="test", **values)
+    await add(state, ramp)
+    return ramp
+
+
+async def create_feedback_item(
+    state: AppState, owner: Organisation, programme: Programme, **fields: Any
+) -> FeedbackItem:
+    values: dict[str, Any] = {
+        "barrier": "Referral forms ask for a signature the family cannot give in time",
+        "raised_by": "Health visiting team",
+        "raised_on": date(2024, 3, 4),
+        "leadership_team": "Children's services leadership group",
+        "visibility": "private",
+    }
+    values.update(fields)
+    item = FeedbackItem(
+        organisation_id=owner.id, programme_id=programme.id, created_by="test", **values
+    )
+    await add(state, item)
+    return item

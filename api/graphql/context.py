@@ -14,7 +14,13 @@ from strawberry.fastapi import BaseContext
 
 from api.deps import resolve_principal
 from api.state import AppState
+from domain.improvement import charts, logic_model, ramp_service
 from domain.improvement import service as cycles
+from domain.improvement.charts import ChartOptions, MeasureChart
+from domain.improvement.measures import points as measure_points
+from domain.improvement.measures.models import DataPoint, Measure
+from domain.improvement.models import Cycle
+from domain.improvement.ramp_schemas import RampStep
 from domain.improvement.schemas import CycleHistory
 from domain.shared.principal import Principal
 from domain.shared.uow import UnitOfWork
@@ -38,6 +44,22 @@ def _loader(
     return DataLoader(load_fn=load)
 
 
+def _chart_loader(
+    state: AppState, principal: Principal
+) -> DataLoader[tuple[UUID, ChartOptions], MeasureChart | None]:
+    async def load(keys: Sequence[tuple[UUID, ChartOptions]]) -> list[MeasureChart | None]:
+        # One batch per set of chart options: a dashboard usually asks for one.
+        found: dict[tuple[UUID, ChartOptions], MeasureChart] = {}
+        async with UnitOfWork(state.database.sessionmaker) as uow:
+            for options in dict.fromkeys(options for _, options in keys):
+                ids = [measure_id for measure_id, o in keys if o == options]
+                batch = await charts.charts_for_measures(uow, principal, ids, options)
+                found.update({(m, options): c for m, c in batch.items()})
+        return [found.get(key) for key in keys]
+
+    return DataLoader(load_fn=load)
+
+
 @dataclass
 class Loaders:
     organisation: DataLoader[UUID, Organisation | None]
@@ -45,6 +67,11 @@ class Loaders:
     site: DataLoader[UUID, Site | None]
     programme_members: DataLoader[UUID, list[Organisation] | None]
     cycle_history: DataLoader[UUID, CycleHistory | None]
+    cycle: DataLoader[UUID, Cycle | None]
+    ramp_cycles: DataLoader[UUID, list[RampStep] | None]
+    measure_points: DataLoader[UUID, list[DataPoint] | None]
+    measure: DataLoader[UUID, Measure | None]
+    chart: DataLoader[tuple[UUID, ChartOptions], MeasureChart | None]
 
 
 @dataclass
@@ -61,6 +88,13 @@ class Context(BaseContext):
             site=_loader(self.state, self.principal, tenancy.sites_by_ids),
             programme_members=_loader(self.state, self.principal, tenancy.programme_members_by_ids),
             cycle_history=_loader(self.state, self.principal, cycles.histories_by_cycle_ids),
+            cycle=_loader(self.state, self.principal, cycles.get_cycles_by_ids),
+            ramp_cycles=_loader(self.state, self.principal, ramp_service.steps_by_ramp_ids),
+            measure_points=_loader(
+                self.state, self.principal, measure_points.points_by_measure_ids
+            ),
+            measure=_loader(self.state, self.principal, logic_model.measures_by_ids),
+            chart=_chart_loader(self.state, self.principal),
         )
 
     def uow(self) -> UnitOfWork:

@@ -13,9 +13,14 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from api.graphql.charts import ChartQueries
 from api.graphql.cycles import CycleMutations, CycleQueries
 from api.graphql.errors import graphql_error, masking
+from api.graphql.feedback import FeedbackMutations, FeedbackQueries
 from api.graphql.ids import parse_global_id
+from api.graphql.logic_model import LogicModelMutations, LogicModelQueries
+from api.graphql.measures import MeasureMutations, MeasureQueries
+from api.graphql.ramps import RampMutations, RampQueries
 from api.graphql.tenancy import TenancyMutations, TenancyQueries
 from api.graphql.types import ContextInfo, Cycle, Node, Organisation, Programme, Site
 from domain.improvement import service as cycles
@@ -29,7 +34,15 @@ MAX_TOKENS = 5_000
 
 
 @strawberry.type
-class Query(CycleQueries, TenancyQueries):
+class Query(
+    ChartQueries,
+    CycleQueries,
+    FeedbackQueries,
+    LogicModelQueries,
+    MeasureQueries,
+    RampQueries,
+    TenancyQueries,
+):
     @strawberry.field(
         description="Any object by its global id, or null (with an error) if you may not see it."
     )
@@ -61,7 +74,14 @@ def _parse_node_id(value: str) -> tuple[str, UUID]:
 
 
 @strawberry.type
-class Mutation(CycleMutations, TenancyMutations):
+class Mutation(
+    CycleMutations,
+    FeedbackMutations,
+    LogicModelMutations,
+    MeasureMutations,
+    RampMutations,
+    TenancyMutations,
+):
     pass
 
 

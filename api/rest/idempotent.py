@@ -23,8 +23,13 @@ def _fingerprint(request: Request, body: bytes) -> str:
         canonical = orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS) if body else b""
     except orjson.JSONDecodeError:
         canonical = body
+    parts = [request.method.encode(), request.url.path.encode(), canonical]
+    if request.url.query:
+        # `?dry_run=true` and the real run are different requests. (Only when there is a query,
+        # so requests without one keep the fingerprint they always had.)
+        parts.insert(2, request.url.query.encode())
     digest = hashlib.sha256()
-    for part in (request.method.encode(), request.url.path.encode(), canonical):
+    for part in parts:
         digest.update(part)
         digest.update(b"\0")
     return digest.hexdigest()

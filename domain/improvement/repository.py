@@ -7,6 +7,7 @@ from uuid import UUID
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from domain.improvement.models import Cycle, CycleTransition, Ramp
@@ -95,3 +96,31 @@ class RampRepository:
             col(Ramp.id) == ramp_id, col(Ramp.deleted_at).is_(None), access.shared_rows(Ramp)
         )
         return (await self.session.scalars(query)).one_or_none()
+
+
+async def cycles_by_phase(
+    session: AsyncSession, access: RowAccess, programme_id: UUID, per_phase: int
+) -> list[tuple[Cycle, int]]:
+    """The newest `per_phase` cycles of each phase with the phase's total, in one statement."""
+    ranked = (
+        select(
+            Cycle,
+            func.count().over(partition_by=col(Cycle.status)).label("total"),
+            func.row_number()
+            .over(partition_by=col(Cycle.status), order_by=col(Cycle.id).desc())
+            .label("rank"),
+        )
+        .where(
+            col(Cycle.programme_id) == programme_id,
+            col(Cycle.deleted_at).is_(None),
+            access.shared_rows(Cycle),
+        )
+        .subquery()
+    )
+    row = aliased(Cycle, ranked)
+    query = (
+        select(row, ranked.c.total)
+        .where(ranked.c.rank <= per_phase)
+        .order_by(ranked.c.status, ranked.c.id.desc())
+    )
+    return [(cycle, int(total)) for cycle, total in (await session.execute(query)).all()]

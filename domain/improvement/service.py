@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy.exc import IntegrityError
 
 from domain.audit import service as audit
 from domain.improvement.models import ActDecision, Cycle, CycleStatus, CycleTransition
-from domain.improvement.repository import CycleRepository, RampRepository, TransitionRepository
+from domain.improvement.repository import (
+    CycleRepository,
+    RampRepository,
+    TransitionRepository,
+)
+from domain.improvement.repository import cycles_by_phase as cycles_by_phase_query
 from domain.improvement.rules import date_errors, phase_spans, transition_problem, update_errors
 from domain.improvement.schemas import (
     CycleCreate,
@@ -332,3 +338,27 @@ async def cycle_history(uow: UnitOfWork, principal: Principal, cycle_id: UUID) -
     cycle = await get_cycle(uow, principal, cycle_id)
     moves = await TransitionRepository(uow.session).for_cycles([cycle.id])
     return _history(moves[cycle.id])
+
+
+@dataclass(frozen=True)
+class Phase:
+    status: CycleStatus
+    total: int
+    cycles: list[Cycle]
+
+
+async def cycles_by_phase(
+    uow: UnitOfWork, principal: Principal, programme_id: UUID, *, per_phase: int = 20
+) -> list[Phase]:
+    """A programme's cycles the caller may see, grouped by phase in workflow order: each
+    phase's total and its newest cycles (for dashboards)."""
+    access = visible_to(principal, Scope.cycles_read)
+    if not 1 <= per_phase <= 200:
+        raise ValidationFailed(
+            [FieldError("perPhase", "must be between 1 and 200", "out_of_range", "argument")]
+        )
+    found: dict[str, Phase] = {}
+    for cycle, total in await cycles_by_phase_query(uow.session, access, programme_id, per_phase):
+        phase = found.setdefault(cycle.status, Phase(CycleStatus(cycle.status), total, []))
+        phase.cycles.append(cycle)
+    return [found.get(s.value) or Phase(s, 0, []) for s in CycleStatus]

@@ -4,6 +4,8 @@ from sqlmodel import SQLModel
 
 from domain.audit.models import AuditEvent
 from domain.identity.models import OAuthClient, SigningKey
+from domain.improvement.chart_models import LogicModel, MeasureRebase
+from domain.improvement.feedback import FeedbackItem
 from domain.improvement.measures.models import DataPoint, Measure
 from domain.improvement.models import Cycle, CycleTransition, Ramp
 from domain.shared.idempotency_models import IdempotencyRecord
@@ -16,8 +18,11 @@ __all__ = [
     "Cycle",
     "CycleTransition",
     "DataPoint",
+    "FeedbackItem",
     "IdempotencyRecord",
+    "LogicModel",
     "Measure",
+    "MeasureRebase",
     "OAuthClient",
     "Organisation",
     "Programme",

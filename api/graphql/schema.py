@@ -19,15 +19,16 @@ from api.graphql.errors import graphql_error, masking
 from api.graphql.feedback import FeedbackMutations, FeedbackQueries
 from api.graphql.ids import parse_global_id
 from api.graphql.logic_model import LogicModelMutations, LogicModelQueries
-from api.graphql.measures import MeasureMutations, MeasureQueries
+from api.graphql.measures import Measure, MeasureMutations, MeasureQueries
 from api.graphql.ramps import RampMutations, RampQueries
 from api.graphql.tenancy import TenancyMutations, TenancyQueries
 from api.graphql.types import ContextInfo, Cycle, Node, Organisation, Programme, Site
 from domain.improvement import service as cycles
+from domain.improvement.measures import service as measures
 from domain.shared.errors import DomainError, FieldError, ValidationFailed
 from domain.tenancy import service as tenancy
 
-NODE_TYPES = frozenset({"Cycle", "Organisation", "Programme", "Site"})
+NODE_TYPES = frozenset({"Cycle", "Measure", "Organisation", "Programme", "Site"})
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 5_000
@@ -60,6 +61,9 @@ class Query(
                 if kind == "Programme":
                     programme = await tenancy.get_programme(uow, context.principal, value)
                     return Programme.from_row(programme.programme)
+                if kind == "Measure":
+                    measure = await measures.get_measure(uow, context.principal, value)
+                    return Measure.from_row(measure)
                 site = await tenancy.get_site(uow, context.principal, value)
                 return Site.from_row(site)
         except DomainError as exc:

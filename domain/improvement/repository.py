@@ -35,6 +35,11 @@ class CycleRepository:
             query = query.with_for_update()
         return (await self.session.scalars(query)).one_or_none()
 
+    async def has_successor(self, cycle_id: UUID) -> bool:
+        """Whether any cycle, visible to the caller or not, follows this one."""
+        query = select(col(Cycle.id)).where(col(Cycle.previous_cycle_id) == cycle_id).limit(1)
+        return (await self.session.scalar(query)) is not None
+
     async def get_many_by_ids(self, access: RowAccess, ids: Sequence[UUID]) -> list[Cycle]:
         query = select(Cycle).where(
             col(Cycle.id).in_(ids),

@@ -107,7 +107,23 @@ async def _ramp_errors(
                 "not_decided",
             )
         ]
+    if cycle_id is not None and await _leads_back_to(uow, access, previous, cycle_id):
+        return [FieldError("/previous_cycle_id", "would make the ramp a loop", "loop")]
     return []
+
+
+async def _leads_back_to(uow: UnitOfWork, access: RowAccess, start: Cycle, cycle_id: UUID) -> bool:
+    """Whether following `previous_cycle_id` back from `start` reaches `cycle_id`."""
+    repo, seen = CycleRepository(uow.session), set()
+    current: Cycle | None = start
+    while current is not None and current.previous_cycle_id is not None:
+        if current.previous_cycle_id == cycle_id:
+            return True
+        if current.id in seen:  # an older loop; stop rather than walk it forever
+            return False
+        seen.add(current.id)
+        current = await repo.get(access, current.previous_cycle_id)
+    return False
 
 
 async def _flush_links(uow: UnitOfWork) -> None:
@@ -217,6 +233,10 @@ async def update_cycle(
     errors = update_errors(changes, start, end)
     if "status" in changes:
         errors.append(STATUS_BY_TRANSITION)
+    if changes.get("ramp_id", cycle.ramp_id) != cycle.ramp_id and await CycleRepository(
+        uow.session
+    ).has_successor(cycle.id):
+        raise Conflict("A cycle follows this one in its ramp; move or unlink that cycle first.")
     if "ramp_id" in changes or "previous_cycle_id" in changes:
         errors += await _ramp_errors(
             uow,

@@ -95,3 +95,17 @@ async def test_outsiders_get_no_dashboard_data(client: httpx.AsyncClient, world:
     data = response.json()["data"]
     assert data["measures"]["edges"] == []
     assert all(p["total"] == 0 for p in data["cyclesByPhase"])
+
+
+async def test_node_resolves_measures(client: httpx.AsyncClient, world: World) -> None:
+    measure = await create_measure(world.state, world.a.organisation, world.programme)
+    query = "query($id: ID!) { node(id: $id) { __typename ... on Measure { name } } }"
+    gid = to_global_id("Measure", measure.id)
+    mine = await client.post(
+        "/graphql", json={"query": query, "variables": {"id": gid}}, headers=world.a.headers
+    )
+    assert mine.json()["data"]["node"] == {"__typename": "Measure", "name": measure.name}
+    theirs = await client.post(
+        "/graphql", json={"query": query, "variables": {"id": gid}}, headers=world.c.headers
+    )
+    assert theirs.json()["data"]["node"] is None

@@ -291,3 +291,33 @@ async def test_graphql_transitions_and_history(
     assert mine["history"]["transitions"] == [{"fromStatus": "plan", "toStatus": "do"}]
     # The caller, the page, and one batch for every history on it.
     assert len(count_statements.statements) <= 4, count_statements.statements
+
+
+async def test_ramp_links_cannot_loop_or_strand_a_follower(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    ramp = Ramp(
+        organisation_id=world.a.organisation.id,
+        programme_id=world.programme.id,
+        title="Loops",
+        created_by="test",
+    )
+    other = Ramp(
+        organisation_id=world.a.organisation.id,
+        programme_id=world.programme.id,
+        title="Elsewhere",
+        created_by="test",
+    )
+    await add(world.state, ramp, other)
+    first = await new_cycle(client, world, ramp_id=str(ramp.id), act_decision="adapt")
+    second = await new_cycle(
+        client, world, ramp_id=str(ramp.id), previous_cycle_id=first["id"], act_decision="adopt"
+    )
+    loop = await patch(client, world, first["id"], 1, previous_cycle_id=second["id"])
+    assert loop.status_code == 422
+    assert loop.json()["errors"][0]["code"] == "loop"
+    stranded = await patch(client, world, first["id"], 1, ramp_id=str(other.id))
+    assert stranded.status_code == 409
+    # The follower can leave, and then the first cycle may move.
+    assert (await patch(client, world, second["id"], 1, previous_cycle_id=None)).status_code == 200
+    assert (await patch(client, world, first["id"], 1, ramp_id=str(other.id))).status_code == 200

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
 import strawberry
 from pydantic import ValidationError
@@ -17,6 +16,7 @@ from api.graphql.inputs import (
     UpdateCycleInput,
     set_fields,
 )
+from api.graphql.resolvers import optional_id
 from api.graphql.types import ContextInfo, Cycle, CycleConnection, CycleEdge, PageInfo
 from domain.improvement import service
 from domain.improvement.models import CycleKind, CycleStatus
@@ -28,10 +28,6 @@ from domain.improvement.schemas import (
 )
 from domain.shared.errors import DomainError
 from domain.shared.pagination import DEFAULT_LIMIT, encode_cursor, page_request
-
-
-def _optional_id(value: str | None, type_name: str, field: str) -> UUID | None:
-    return None if value is None else from_global_id(value, type_name, field=field)
 
 
 @strawberry.type
@@ -61,8 +57,8 @@ class CycleQueries:
     ) -> CycleConnection:
         try:
             filters = CycleFilters(
-                programme_id=_optional_id(programme_id, "Programme", "programmeId"),
-                site_id=_optional_id(site_id, "Site", "siteId"),
+                programme_id=optional_id(programme_id, "Programme", "programmeId"),
+                site_id=optional_id(site_id, "Site", "siteId"),
                 status=status,
                 kind=kind,
                 q=q,

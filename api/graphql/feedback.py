@@ -4,16 +4,15 @@ domain.improvement.feedback_service."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 import strawberry
-from pydantic import ValidationError
 
-from api.graphql.errors import UserError, from_pydantic, graphql_error, user_errors
+from api.graphql.errors import UserError
 from api.graphql.ids import from_global_id, to_global_id
 from api.graphql.inputs import set_fields
+from api.graphql.resolvers import Work, run_mutation, run_query
 from api.graphql.types import ContextInfo, Cycle, Organisation, PageInfo, Programme
 from domain.improvement import feedback_service as service
 from domain.improvement.feedback import FeedbackItem as FeedbackItemRow
@@ -24,15 +23,11 @@ from domain.improvement.feedback import (
     FeedbackStatus,
 )
 from domain.improvement.models import Visibility
-from domain.shared.errors import DomainError
 from domain.shared.pagination import DEFAULT_LIMIT, Page, encode_cursor, page_request
 from domain.shared.principal import Principal
 from domain.shared.uow import UnitOfWork
 
 FeedbackStatusEnum = strawberry.enum(FeedbackStatus, name="FeedbackStatus")
-
-T = TypeVar("T")
-Work = Callable[[UnitOfWork, Principal], Awaitable[T]]
 
 
 @strawberry.type(
@@ -183,31 +178,6 @@ def _item(row: FeedbackItemRow | None) -> FeedbackItem | None:
     return FeedbackItem.from_row(row) if row else None
 
 
-async def _query(info: ContextInfo, work: Work[T]) -> T:
-    """Runs a read; a domain error becomes a GraphQL error (the field is null)."""
-    try:
-        async with info.context.uow() as uow:
-            return await work(uow, info.context.principal)
-    except ValidationError as exc:
-        raise graphql_error(from_pydantic(exc, prefix="")) from exc
-    except DomainError as exc:
-        raise graphql_error(exc) from exc
-
-
-async def _mutate(
-    info: ContextInfo, prepare: Callable[[], Work[T]]
-) -> tuple[T | None, list[UserError]]:
-    """Parses the input (`prepare`), then runs the use case; refusals become payload errors."""
-    try:
-        work = prepare()
-        async with info.context.uow() as uow:
-            return await work(uow, info.context.principal), []
-    except ValidationError as exc:
-        return None, user_errors(from_pydantic(exc))
-    except DomainError as exc:
-        return None, user_errors(exc)
-
-
 @strawberry.type
 class FeedbackQueries:
     @strawberry.field(
@@ -219,7 +189,7 @@ class FeedbackQueries:
                 uow, principal, from_global_id(id, "FeedbackItem")
             )
 
-        return FeedbackItem.from_row(await _query(info, work))
+        return FeedbackItem.from_row(await run_query(info, work))
 
     @strawberry.field(description="Feedback items you may see, newest first.")
     async def feedback_items(
@@ -244,7 +214,7 @@ class FeedbackQueries:
             page = page_request(first, after, location="argument")
             return await service.list_feedback_items(uow, principal, filters, page)
 
-        result = await _query(info, work)
+        result = await run_query(info, work)
         return FeedbackItemConnection(
             edges=[
                 FeedbackItemEdge(cursor=encode_cursor(row.id), node=FeedbackItem.from_row(row))
@@ -271,7 +241,7 @@ class FeedbackMutations:
             data = FeedbackItemCreate.model_validate(fields)
             return lambda uow, p: service.create_feedback_item(uow, p, data)
 
-        row, errors = await _mutate(info, prepare)
+        row, errors = await run_mutation(info, prepare)
         return CreateFeedbackItemPayload(feedback_item=_item(row), errors=errors)
 
     @strawberry.mutation
@@ -287,7 +257,7 @@ class FeedbackMutations:
                 uow, p, item_id, data, expected_version=input.expected_version
             )
 
-        row, errors = await _mutate(info, prepare)
+        row, errors = await run_mutation(info, prepare)
         return UpdateFeedbackItemPayload(feedback_item=_item(row), errors=errors)
 
     @strawberry.mutation
@@ -300,5 +270,5 @@ class FeedbackMutations:
                 uow, p, item_id, expected_version=input.expected_version
             )
 
-        _, errors = await _mutate(info, prepare)
+        _, errors = await run_mutation(info, prepare)
         return DeleteFeedbackItemPayload(deleted_id=None if errors else input.id, errors=errors)

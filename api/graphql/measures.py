@@ -5,15 +5,13 @@ measures with their points costs one statement for all the points."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 import strawberry
-from pydantic import ValidationError
 
 from api.graphql.charts import MeasureChart, resolve_chart
-from api.graphql.errors import UserError, from_pydantic, graphql_error, user_errors
+from api.graphql.errors import UserError, user_errors
 from api.graphql.ids import from_global_id, to_global_id
 from api.graphql.inputs import set_fields
 from api.graphql.measure_inputs import (
@@ -24,6 +22,7 @@ from api.graphql.measure_inputs import (
     UpdateMeasureInput,
     UpsertDataPointInput,
 )
+from api.graphql.resolvers import Work, optional_id, run_mutation, run_query
 from api.graphql.types import ContextInfo, Node, Organisation, PageInfo, Programme
 from domain.improvement.analysis import RunsRuleSet
 from domain.improvement.charts import ChartType
@@ -47,9 +46,6 @@ from domain.shared.errors import DomainError
 from domain.shared.pagination import DEFAULT_LIMIT, Page, encode_cursor, page_request
 from domain.shared.principal import Principal
 from domain.shared.uow import UnitOfWork
-
-T = TypeVar("T")
-Work = Callable[[UnitOfWork, Principal], Awaitable[T]]
 
 # The measure enums are registered under their GraphQL names in measure_inputs.
 UpsertOutcomeEnum = strawberry.enum(UpsertOutcome, name="UpsertOutcome")
@@ -219,35 +215,6 @@ class ImportSummary:
         )
 
 
-def _optional_id(value: str | None, type_name: str, field: str) -> UUID | None:
-    return None if value is None else from_global_id(value, type_name, field=field)
-
-
-async def _query(info: ContextInfo, work: Work[T]) -> T:
-    """Runs a read; a domain error becomes a GraphQL error (the field is null)."""
-    try:
-        async with info.context.uow() as uow:
-            return await work(uow, info.context.principal)
-    except ValidationError as exc:
-        raise graphql_error(from_pydantic(exc, prefix="")) from exc
-    except DomainError as exc:
-        raise graphql_error(exc) from exc
-
-
-async def _mutate(
-    info: ContextInfo, prepare: Callable[[], Work[T]]
-) -> tuple[T | None, list[UserError]]:
-    """Parses the input (`prepare`), then runs the use case; refusals become payload errors."""
-    try:
-        work = prepare()
-        async with info.context.uow() as uow:
-            return await work(uow, info.context.principal), []
-    except ValidationError as exc:
-        return None, user_errors(from_pydantic(exc))
-    except DomainError as exc:
-        return None, user_errors(exc)
-
-
 @strawberry.type
 class MeasureQueries:
     @strawberry.field(description="One measure, or null (with an error) if you may not see it.")
@@ -255,7 +222,7 @@ class MeasureQueries:
         async def work(uow: UnitOfWork, principal: Principal) -> MeasureRow:
             return await service.get_measure(uow, principal, from_global_id(id, "Measure"))
 
-        return Measure.from_row(await _query(info, work))
+        return Measure.from_row(await run_query(info, work))
 
     @strawberry.field(description="Measures you may see, newest first.")
     async def measures(
@@ -269,14 +236,14 @@ class MeasureQueries:
     ) -> MeasureConnection:
         async def work(uow: UnitOfWork, principal: Principal) -> Page[MeasureRow]:
             filters = MeasureFilters(
-                programme_id=_optional_id(programme_id, "Programme", "programmeId"),
+                programme_id=optional_id(programme_id, "Programme", "programmeId"),
                 kind=kind,
                 q=q,
             )
             page = page_request(first, after, location="argument")
             return await service.list_measures(uow, principal, filters, page)
 
-        result = await _query(info, work)
+        result = await run_query(info, work)
         return MeasureConnection(
             edges=[
                 MeasureEdge(cursor=encode_cursor(row.id), node=Measure.from_row(row))
@@ -349,7 +316,7 @@ class MeasureMutations:
             data = MeasureCreate.model_validate(fields)
             return lambda uow, p: service.create_measure(uow, p, data)
 
-        row, errors = await _mutate(info, prepare)
+        row, errors = await run_mutation(info, prepare)
         return CreateMeasurePayload(measure=Measure.from_row(row) if row else None, errors=errors)
 
     @strawberry.mutation
@@ -364,7 +331,7 @@ class MeasureMutations:
                 uow, p, measure_id, data, expected_version=input.expected_version
             )
 
-        row, errors = await _mutate(info, prepare)
+        row, errors = await run_mutation(info, prepare)
         return UpdateMeasurePayload(measure=Measure.from_row(row) if row else None, errors=errors)
 
     @strawberry.mutation
@@ -377,7 +344,7 @@ class MeasureMutations:
                 uow, p, measure_id, expected_version=input.expected_version
             )
 
-        _, errors = await _mutate(info, prepare)
+        _, errors = await run_mutation(info, prepare)
         return DeleteMeasurePayload(deleted_id=None if errors else input.id, errors=errors)
 
     @strawberry.mutation
@@ -391,7 +358,7 @@ class MeasureMutations:
                 uow, p, measure_id, input.period, data, expected_version=input.expected_version
             )
 
-        done, errors = await _mutate(info, prepare)
+        done, errors = await run_mutation(info, prepare)
         if done is None:
             return UpsertDataPointPayload(point=None, outcome=None, errors=errors)
         return UpsertDataPointPayload(
@@ -408,7 +375,7 @@ class MeasureMutations:
                 uow, p, measure_id, input.period, expected_version=input.expected_version
             )
 
-        _, errors = await _mutate(info, prepare)
+        _, errors = await run_mutation(info, prepare)
         return DeleteDataPointPayload(
             deleted_period=None if errors else input.period, errors=errors
         )

@@ -5,16 +5,14 @@ so a page of ramps with their cycles costs the same few statements whatever its 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
-from typing import TypeVar
 from uuid import UUID
 
 import strawberry
-from pydantic import ValidationError
 
-from api.graphql.errors import UserError, from_pydantic, graphql_error, user_errors
+from api.graphql.errors import UserError
 from api.graphql.ids import from_global_id, to_global_id
 from api.graphql.inputs import set_fields
+from api.graphql.resolvers import Work, run_mutation, run_query
 from api.graphql.types import ContextInfo, Cycle, Organisation, PageInfo, Programme
 from domain.improvement import ramp_service as service
 from domain.improvement.models import ActDecision, CycleKind, CycleStatus, Visibility
@@ -27,13 +25,9 @@ from domain.improvement.ramp_schemas import (
     RampStep,
     RampUpdate,
 )
-from domain.shared.errors import DomainError
 from domain.shared.pagination import DEFAULT_LIMIT, Page, encode_cursor, page_request
 from domain.shared.principal import Principal
 from domain.shared.uow import UnitOfWork
-
-T = TypeVar("T")
-Work = Callable[[UnitOfWork, Principal], Awaitable[T]]
 
 
 @strawberry.type(description="One step of a ramp: what was tried, and what was learned.")
@@ -193,31 +187,6 @@ def _in_order(info: ContextInfo, found: RampInOrder) -> Ramp:
     return Ramp.from_row(found.ramp)
 
 
-async def _query(info: ContextInfo, work: Work[T]) -> T:
-    """Runs a read; a domain error becomes a GraphQL error (the field is null)."""
-    try:
-        async with info.context.uow() as uow:
-            return await work(uow, info.context.principal)
-    except ValidationError as exc:
-        raise graphql_error(from_pydantic(exc, prefix="")) from exc
-    except DomainError as exc:
-        raise graphql_error(exc) from exc
-
-
-async def _mutate(
-    info: ContextInfo, prepare: Callable[[], Work[T]]
-) -> tuple[T | None, list[UserError]]:
-    """Parses the input (`prepare`), then runs the use case; refusals become payload errors."""
-    try:
-        work = prepare()
-        async with info.context.uow() as uow:
-            return await work(uow, info.context.principal), []
-    except ValidationError as exc:
-        return None, user_errors(from_pydantic(exc))
-    except DomainError as exc:
-        return None, user_errors(exc)
-
-
 @strawberry.type
 class RampQueries:
     @strawberry.field(description="One ramp, or null (with an error) if you may not see it.")
@@ -225,7 +194,7 @@ class RampQueries:
         async def work(uow: UnitOfWork, principal: Principal) -> RampInOrder:
             return await service.get_ramp(uow, principal, from_global_id(id, "Ramp"))
 
-        return _in_order(info, await _query(info, work))
+        return _in_order(info, await run_query(info, work))
 
     @strawberry.field(description="Ramps you may see, newest first.")
     async def ramps(
@@ -246,7 +215,7 @@ class RampQueries:
                 uow, principal, RampFilters(programme_id=programme), page
             )
 
-        result = await _query(info, work)
+        result = await run_query(info, work)
         return RampConnection(
             edges=[
                 RampEdge(cursor=encode_cursor(row.id), node=Ramp.from_row(row))
@@ -270,7 +239,7 @@ class RampMutations:
             data = RampCreate.model_validate(fields)
             return lambda uow, p: service.create_ramp(uow, p, data)
 
-        row, errors = await _mutate(info, prepare)
+        row, errors = await run_mutation(info, prepare)
         ramp = _in_order(info, RampInOrder(ramp=row, steps=[])) if row else None
         return CreateRampPayload(ramp=ramp, errors=errors)
 
@@ -285,7 +254,7 @@ class RampMutations:
                 uow, p, ramp_id, data, expected_version=input.expected_version
             )
 
-        found, errors = await _mutate(info, prepare)
+        found, errors = await run_mutation(info, prepare)
         return UpdateRampPayload(ramp=_in_order(info, found) if found else None, errors=errors)
 
     @strawberry.mutation
@@ -296,5 +265,5 @@ class RampMutations:
                 uow, p, ramp_id, expected_version=input.expected_version
             )
 
-        _, errors = await _mutate(info, prepare)
+        _, errors = await run_mutation(info, prepare)
         return DeleteRampPayload(deleted_id=None if errors else input.id, errors=errors)

@@ -3,16 +3,12 @@ domain.tenancy.service."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
-from uuid import UUID
-
 import strawberry
-from pydantic import ValidationError
 
-from api.graphql.errors import UserError, from_pydantic, graphql_error, user_errors
+from api.graphql.errors import UserError
 from api.graphql.ids import from_global_id
 from api.graphql.inputs import set_fields
+from api.graphql.resolvers import Work, optional_id, page_info, run_mutation, run_query
 from api.graphql.tenancy_inputs import (
     AddProgrammeMemberInput,
     CreateOrganisationInput,
@@ -27,7 +23,6 @@ from api.graphql.tenancy_inputs import (
     UpdateSiteInput,
 )
 from api.graphql.types import ContextInfo, Organisation, PageInfo, Programme, Site
-from domain.shared.errors import DomainError
 from domain.shared.pagination import DEFAULT_LIMIT, Page, encode_cursor, page_request
 from domain.shared.principal import Principal
 from domain.shared.uow import UnitOfWork
@@ -46,43 +41,6 @@ from domain.tenancy.schemas import (
     SiteFilters,
     SiteUpdate,
 )
-
-T = TypeVar("T")
-Work = Callable[[UnitOfWork, Principal], Awaitable[T]]
-
-
-def _optional_id(value: str | None, type_name: str, field: str) -> UUID | None:
-    return None if value is None else from_global_id(value, type_name, field=field)
-
-
-def _page_info(page: Page[Any]) -> PageInfo:
-    return PageInfo(has_next_page=page.next_cursor is not None, end_cursor=page.next_cursor)
-
-
-async def _query(info: ContextInfo, work: Work[T]) -> T:
-    """Runs a read; a domain error becomes a GraphQL error (the field is null)."""
-    try:
-        async with info.context.uow() as uow:
-            return await work(uow, info.context.principal)
-    except ValidationError as exc:
-        raise graphql_error(from_pydantic(exc, prefix="")) from exc
-    except DomainError as exc:
-        raise graphql_error(exc) from exc
-
-
-async def _mutate(
-    info: ContextInfo, prepare: Callable[[], Work[T]]
-) -> tuple[T | None, list[UserError]]:
-    """Parses the input (`prepare`), then runs the use case; refusals become payload errors."""
-    try:
-        work = prepare()
-        async with info.context.uow() as uow:
-            return await work(uow, info.context.principal), []
-    except ValidationError as exc:
-        return None, user_errors(from_pydantic(exc))
-    except DomainError as exc:
-        return None, user_errors(exc)
-
 
 # Connections
 
@@ -143,7 +101,7 @@ class TenancyQueries:
             organisation_id = from_global_id(id, "Organisation")
             return await service.get_organisation(uow, principal, organisation_id)
 
-        return Organisation.from_row(await _query(info, work))
+        return Organisation.from_row(await run_query(info, work))
 
     @strawberry.field(description="The directory of organisations, newest first.")
     async def organisations(
@@ -158,13 +116,13 @@ class TenancyQueries:
             filters = OrganisationFilters(kind=kind)
             return await service.list_organisations(uow, principal, filters, page)
 
-        result = await _query(info, work)
+        result = await run_query(info, work)
         return OrganisationConnection(
             edges=[
                 OrganisationEdge(cursor=encode_cursor(row.id), node=Organisation.from_row(row))
                 for row in result.items
             ],
-            page_info=_page_info(result),
+            page_info=page_info(result),
         )
 
     @strawberry.field(description="One programme, or null (with an error) if you may not see it.")
@@ -173,7 +131,7 @@ class TenancyQueries:
             programme_id = from_global_id(id, "Programme")
             return await service.get_programme(uow, principal, programme_id)
 
-        return Programme.from_row((await _query(info, work)).programme)
+        return Programme.from_row((await run_query(info, work)).programme)
 
     @strawberry.field(description="Programmes your organisation belongs to, newest first.")
     async def programmes(
@@ -183,7 +141,7 @@ class TenancyQueries:
             page = page_request(first, after, location="argument")
             return await service.list_programmes(uow, principal, page)
 
-        result = await _query(info, work)
+        result = await run_query(info, work)
         return ProgrammeConnection(
             edges=[
                 ProgrammeEdge(
@@ -192,7 +150,7 @@ class TenancyQueries:
                 )
                 for item in result.items
             ],
-            page_info=_page_info(result),
+            page_info=page_info(result),
         )
 
     @strawberry.field(description="One site, or null (with an error) if you may not see it.")
@@ -200,7 +158,7 @@ class TenancyQueries:
         async def work(uow: UnitOfWork, principal: Principal) -> SiteRow:
             return await service.get_site(uow, principal, from_global_id(id, "Site"))
 
-        return Site.from_row(await _query(info, work))
+        return Site.from_row(await run_query(info, work))
 
     @strawberry.field(description="Sites of your organisation and its programme partners.")
     async def sites(
@@ -214,20 +172,20 @@ class TenancyQueries:
     ) -> SiteConnection:
         async def work(uow: UnitOfWork, principal: Principal) -> Page[SiteRow]:
             filters = SiteFilters(
-                organisation_id=_optional_id(organisation_id, "Organisation", "organisationId"),
-                parent_id=_optional_id(parent_id, "Site", "parentId"),
+                organisation_id=optional_id(organisation_id, "Organisation", "organisationId"),
+                parent_id=optional_id(parent_id, "Site", "parentId"),
                 kind=kind,
             )
             page = page_request(first, after, location="argument")
             return await service.list_sites(uow, principal, filters, page)
 
-        result = await _query(info, work)
+        result = await run_query(info, work)
         return SiteConnection(
             edges=[
                 SiteEdge(cursor=encode_cursor(row.id), node=Site.from_row(row))
                 for row in result.items
             ],
-            page_info=_page_info(result),
+            page_info=page_info(result),
         )
 
 
@@ -314,7 +272,7 @@ class TenancyMutations:
             data = OrganisationCreate.model_validate(set_fields(input))
             return lambda uow, p: service.create_organisation(uow, p, data)
 
-        row, errors = await _mutate(info, prepare)
+        row, errors = await run_mutation(info, prepare)
         return CreateOrganisationPayload(
             organisation=Organisation.from_row(row) if row else None, errors=errors
         )
@@ -331,7 +289,7 @@ class TenancyMutations:
                 uow, p, organisation_id, data, expected_version=input.expected_version
             )
 
-        row, errors = await _mutate(info, prepare)
+        row, errors = await run_mutation(info, prepare)
         return UpdateOrganisationPayload(
             organisation=Organisation.from_row(row) if row else None, errors=errors
         )
@@ -346,7 +304,7 @@ class TenancyMutations:
                 uow, p, organisation_id, expected_version=input.expected_version
             )
 
-        _, errors = await _mutate(info, prepare)
+        _, errors = await run_mutation(info, prepare)
         return DeleteOrganisationPayload(deleted_id=None if errors else input.id, errors=errors)
 
     @strawberry.mutation
@@ -365,7 +323,7 @@ class TenancyMutations:
             data = ProgrammeCreate.model_validate(fields)
             return lambda uow, p: service.create_programme(uow, p, data)
 
-        result, errors = await _mutate(info, prepare)
+        result, errors = await run_mutation(info, prepare)
         return CreateProgrammePayload(programme=_programme(result), errors=errors)
 
     @strawberry.mutation
@@ -386,7 +344,7 @@ class TenancyMutations:
                 uow, p, programme_id, data, expected_version=input.expected_version
             )
 
-        result, errors = await _mutate(info, prepare)
+        result, errors = await run_mutation(info, prepare)
         return UpdateProgrammePayload(programme=_programme(result), errors=errors)
 
     @strawberry.mutation
@@ -399,7 +357,7 @@ class TenancyMutations:
                 uow, p, programme_id, expected_version=input.expected_version
             )
 
-        _, errors = await _mutate(info, prepare)
+        _, errors = await run_mutation(info, prepare)
         return DeleteProgrammePayload(deleted_id=None if errors else input.id, errors=errors)
 
     @strawberry.mutation
@@ -417,7 +375,7 @@ class TenancyMutations:
                 uow, p, programme_id, organisation_id, expected_version=input.expected_version
             )
 
-        result, errors = await _mutate(info, prepare)
+        result, errors = await run_mutation(info, prepare)
         return AddProgrammeMemberPayload(programme=_programme(result), errors=errors)
 
     @strawberry.mutation
@@ -435,7 +393,7 @@ class TenancyMutations:
                 uow, p, programme_id, organisation_id, expected_version=input.expected_version
             )
 
-        result, errors = await _mutate(info, prepare)
+        result, errors = await run_mutation(info, prepare)
         return RemoveProgrammeMemberPayload(programme=_programme(result), errors=errors)
 
     @strawberry.mutation
@@ -445,11 +403,11 @@ class TenancyMutations:
             fields["organisation_id"] = from_global_id(
                 input.organisation_id, "Organisation", field="/input/organisationId"
             )
-            fields["parent_id"] = _optional_id(input.parent_id, "Site", "/input/parentId")
+            fields["parent_id"] = optional_id(input.parent_id, "Site", "/input/parentId")
             data = SiteCreate.model_validate(fields)
             return lambda uow, p: service.create_site(uow, p, data)
 
-        row, errors = await _mutate(info, prepare)
+        row, errors = await run_mutation(info, prepare)
         return CreateSitePayload(site=Site.from_row(row) if row else None, errors=errors)
 
     @strawberry.mutation
@@ -466,7 +424,7 @@ class TenancyMutations:
                 uow, p, site_id, data, expected_version=input.expected_version
             )
 
-        row, errors = await _mutate(info, prepare)
+        row, errors = await run_mutation(info, prepare)
         return UpdateSitePayload(site=Site.from_row(row) if row else None, errors=errors)
 
     @strawberry.mutation
@@ -477,5 +435,5 @@ class TenancyMutations:
                 uow, p, site_id, expected_version=input.expected_version
             )
 
-        _, errors = await _mutate(info, prepare)
+        _, errors = await run_mutation(info, prepare)
         return DeleteSitePayload(deleted_id=None if errors else input.id, errors=errors)

@@ -1,10 +1,13 @@
-"""The OAuth 2 token endpoint and the key set. RFC 6749 errors, not problem+json, because
-OAuth client libraries read the `error` member (the problem fields are sent alongside)."""
+"""The OAuth 2 token, revocation (RFC 7009) and introspection (RFC 7662) endpoints, the key
+set and the server metadata (RFC 8414). RFC 6749 errors, not problem+json, because OAuth
+client libraries read the `error` member (the problem fields are sent alongside)."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote_plus
 
 import orjson
@@ -15,10 +18,16 @@ from api.deps import State, UoW
 from api.problems import problem_body
 from domain.identity import service as identity
 from domain.identity.errors import InvalidClient, InvalidRequest, OAuthError, UnsupportedGrantType
+from domain.shared.principal import Scope
 
 router = APIRouter(tags=["oauth"])
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+TOKEN_PATH = "/oauth/token"
+REVOKE_PATH = "/oauth/revoke"
+INTROSPECT_PATH = "/oauth/introspect"
+JWKS_PATH = "/.well-known/jwks.json"
+CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 
 
 def _oauth_error(error: OAuthError, *, basic: bool) -> Response:
@@ -35,7 +44,21 @@ def _oauth_error(error: OAuthError, *, basic: bool) -> Response:
     )
 
 
-def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str, str, bool]:
+@dataclass(frozen=True)
+class ClientRequest:
+    """A form-encoded request from a confidential client: its parameters and credentials."""
+
+    form: dict[str, str]
+    client_id: str
+    client_secret: str
+
+
+def _uses_basic(request: Request) -> bool:
+    # RFC 6749 5.2: a client that sent an Authorization header gets a Basic challenge back.
+    return bool(request.headers.get("authorization"))
+
+
+def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
     header = request.headers.get("authorization")
     if header:
         scheme, _, value = header.partition(" ")
@@ -48,33 +71,50 @@ def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str, st
         client_id, sep, secret = decoded.partition(":")
         if not sep or "client_secret" in form:
             raise InvalidRequest("Send the client credentials one way only.")
-        return unquote_plus(client_id), unquote_plus(secret), True
+        return unquote_plus(client_id), unquote_plus(secret)
     client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
     if not client_id or not secret:
         raise InvalidClient("Client authentication is required.")
-    return client_id, secret, False
+    return client_id, secret
+
+
+async def _client_request(request: Request) -> ClientRequest:
+    """The form and the client's credentials, the same way at every endpoint a client
+    authenticates to (client_secret_basic or client_secret_post)."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise InvalidRequest("Send the request as application/x-www-form-urlencoded.")
+    raw = await request.form()
+    values = {k: v for k, v in raw.multi_items() if isinstance(v, str)}
+    if len(values) != len(raw.multi_items()):
+        raise InvalidRequest("Each parameter may be sent once.")
+    form = dict(values)
+    client_id, secret = _client_credentials(request, form)
+    return ClientRequest(form=form, client_id=client_id, client_secret=secret)
+
+
+def _token_parameter(form: dict[str, str]) -> str:
+    token = form.get("token", "").strip()
+    if not token:
+        raise InvalidRequest("token is required.")
+    return token
+
+
+def _json(body: dict[str, Any], headers: dict[str, str]) -> Response:
+    return Response(orjson.dumps(body), media_type="application/json", headers=headers)
 
 
 @router.post(
-    "/oauth/token",
+    TOKEN_PATH,
     summary="Get an access token (client_credentials)",
     description="Form-encoded (RFC 6749 section 4.4). Authenticate with HTTP Basic "
     "(client_secret_basic) or client_id and client_secret in the form (client_secret_post).",
 )
 async def token(request: Request, state: State, uow: UoW) -> Response:
-    basic = False
+    basic = _uses_basic(request)
     try:
-        content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if content_type != "application/x-www-form-urlencoded":
-            raise InvalidRequest("Send the request as application/x-www-form-urlencoded.")
-        raw = await request.form()
-        values = {k: v for k, v in raw.multi_items() if isinstance(v, str)}
-        if len(values) != len(raw.multi_items()):
-            raise InvalidRequest("Each parameter may be sent once.")
-        form = dict(values)
-        basic = bool(request.headers.get("authorization"))
-        client_id, secret, basic = _client_credentials(request, form)
-        grant_type = form.get("grant_type")
+        client = await _client_request(request)
+        grant_type = client.form.get("grant_type")
         if not grant_type:
             raise InvalidRequest("grant_type is required.")
         if grant_type != identity.CLIENT_CREDENTIALS:
@@ -83,9 +123,9 @@ async def token(request: Request, state: State, uow: UoW) -> Response:
             uow,
             state.keys,
             state.settings,
-            client_id=client_id,
-            client_secret=secret,
-            scope=form.get("scope"),
+            client_id=client.client_id,
+            client_secret=client.client_secret,
+            scope=client.form.get("scope"),
         )
     except OAuthError as error:
         return _oauth_error(error, basic=basic)
@@ -95,10 +135,74 @@ async def token(request: Request, state: State, uow: UoW) -> Response:
         "expires_in": issued.expires_in,
         "scope": issued.scope,
     }
-    return Response(orjson.dumps(body), media_type="application/json", headers=NO_STORE)
+    return _json(body, NO_STORE)
 
 
-@router.get("/.well-known/jwks.json", summary="Public keys that sign access tokens")
+@router.post(
+    REVOKE_PATH,
+    summary="Revoke an access token (RFC 7009)",
+    description="Form-encoded: `token`, optional `token_type_hint` (ignored: every token is "
+    "an access token). Authenticate as at the token endpoint. A client can revoke only "
+    "tokens issued to it; the answer is 200 with an empty body whether or not the token was "
+    "valid, already revoked or another client's, so it reveals nothing about the token.",
+)
+async def revoke(request: Request, state: State, uow: UoW) -> Response:
+    basic = _uses_basic(request)
+    try:
+        client = await _client_request(request)
+        await identity.revoke_token(
+            uow,
+            state.keys,
+            state.settings,
+            client_id=client.client_id,
+            client_secret=client.client_secret,
+            token=_token_parameter(client.form),
+        )
+    except OAuthError as error:
+        return _oauth_error(error, basic=basic)
+    return Response(status_code=200, headers=NO_STORE)
+
+
+@router.post(
+    INTROSPECT_PATH,
+    summary="Introspect an access token (RFC 7662)",
+    description="Form-encoded: `token`, optional `token_type_hint`. Authenticate as at the "
+    "token endpoint. A client sees only tokens of its own organisation: any other token, "
+    'and any invalid, expired or revoked one, is `{"active": false}`.',
+)
+async def introspect(request: Request, state: State, uow: UoW) -> Response:
+    basic = _uses_basic(request)
+    try:
+        client = await _client_request(request)
+        active = await identity.introspect_token(
+            uow,
+            state.keys,
+            state.settings,
+            client_id=client.client_id,
+            client_secret=client.client_secret,
+            token=_token_parameter(client.form),
+        )
+    except OAuthError as error:
+        return _oauth_error(error, basic=basic)
+    if active is None:
+        return _json({"active": False}, NO_STORE)
+    body: dict[str, Any] = {
+        "active": True,
+        "scope": active.scope,
+        "client_id": active.client_id,
+        "token_type": active.token_type,
+        "exp": active.exp,
+        "iat": active.iat,
+        "sub": active.sub,
+        "aud": active.aud,
+        "iss": active.iss,
+        "jti": active.jti,
+        "org": str(active.org),
+    }
+    return _json({k: v for k, v in body.items() if v is not None}, NO_STORE)
+
+
+@router.get(JWKS_PATH, summary="Public keys that sign access tokens")
 async def jwks(state: State) -> Response:
     ring = await state.keys.ring()
     return Response(
@@ -106,3 +210,27 @@ async def jwks(state: State) -> Response:
         media_type="application/jwk-set+json",
         headers={"Cache-Control": "public, max-age=300"},
     )
+
+
+@router.get(
+    "/.well-known/oauth-authorization-server",
+    summary="Authorisation server metadata (RFC 8414)",
+)
+async def metadata(state: State) -> Response:
+    issuer = state.settings.token_issuer
+    base = issuer.rstrip("/")
+    body = {
+        "issuer": issuer,
+        "token_endpoint": base + TOKEN_PATH,
+        "jwks_uri": base + JWKS_PATH,
+        "revocation_endpoint": base + REVOKE_PATH,
+        "introspection_endpoint": base + INTROSPECT_PATH,
+        "grant_types_supported": [identity.CLIENT_CREDENTIALS],
+        # No authorization endpoint yet: the authorisation code grant comes later.
+        "response_types_supported": [],
+        "token_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
+        "revocation_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
+        "introspection_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
+        "scopes_supported": [s.value for s in Scope],
+    }
+    return _json(body, {"Cache-Control": "public, max-age=300"})

@@ -1,4 +1,4 @@
-"""OAuth clients and the service's signing keys."""
+"""OAuth clients, the service's signing keys, and revoked access tokens."""
 
 from __future__ import annotations
 
@@ -42,3 +42,16 @@ class SigningKey(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
     # Signs new tokens while it is the newest unretired key; verifies until retired.
     retired_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class RevokedToken(SQLModel, table=True):
+    """An access token its client revoked (RFC 7009), kept until the token expires: tokens
+    are self-contained JWTs, so refusing one before its `exp` needs a list of its `jti`."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: str = Field(primary_key=True, max_length=200)
+    client_id: str = Field(max_length=100)
+    # The token's own `exp`; once past it (and the verification leeway) the row can go.
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True), index=True)
+    revoked_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))

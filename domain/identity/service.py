@@ -1,8 +1,10 @@
-"""Use cases for partner machine access: registering clients, issuing and checking tokens."""
+"""Use cases for partner machine access: registering clients, issuing, checking, revoking
+and introspecting tokens."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from domain.audit import service as audit
@@ -10,10 +12,11 @@ from domain.identity import tokens
 from domain.identity.errors import InvalidClient, InvalidScope, InvalidToken, UnauthorizedClient
 from domain.identity.keys import KeyStore
 from domain.identity.models import OAuthClient
-from domain.identity.repository import ClientRepository
+from domain.identity.repository import ClientRepository, ClientStanding, RevokedTokenRepository
 from domain.identity.secrets import hash_secret, new_client_id, new_secret, verify_secret
 from domain.shared.config import Settings
 from domain.shared.errors import FieldError, ValidationFailed
+from domain.shared.ids import utcnow
 from domain.shared.principal import Principal, PrincipalKind, Role, Scope
 from domain.shared.uow import UnitOfWork
 from domain.tenancy.models import Organisation
@@ -28,6 +31,22 @@ class IssuedToken:
     access_token: str
     expires_in: int
     scope: str
+    token_type: str = "Bearer"
+
+
+@dataclass(frozen=True)
+class ActiveToken:
+    """What introspection (RFC 7662) says about a token that is active."""
+
+    scope: str
+    client_id: str
+    sub: str
+    aud: str
+    iss: str
+    exp: int
+    iat: int | None
+    jti: str
+    org: UUID
     token_type: str = "Bearer"
 
 
@@ -88,6 +107,17 @@ async def register_client(
     return RegisteredClient(client=client, secret=secret)
 
 
+async def authenticate_client(uow: UnitOfWork, client_id: str, secret: str) -> OAuthClient:
+    """A confidential client by its id and secret, for the token, revocation and
+    introspection endpoints; InvalidClient for anything else."""
+    client = await ClientRepository(uow.session).by_client_id(client_id)
+    # Always run the hash check, so an unknown client id costs the same as a wrong secret.
+    secret_ok = await verify_secret(client.secret_hash if client else None, secret)
+    if client is None or not secret_ok or client.disabled_at is not None:
+        raise InvalidClient("Client authentication failed.")
+    return client
+
+
 async def issue_client_credentials_token(
     uow: UnitOfWork,
     keys: KeyStore,
@@ -97,11 +127,7 @@ async def issue_client_credentials_token(
     client_secret: str,
     scope: str | None,
 ) -> IssuedToken:
-    client = await ClientRepository(uow.session).by_client_id(client_id)
-    # Always run the hash check, so an unknown client id costs the same as a wrong secret.
-    secret_ok = await verify_secret(client.secret_hash if client else None, client_secret)
-    if client is None or not secret_ok or client.disabled_at is not None:
-        raise InvalidClient("Client authentication failed.")
+    client = await authenticate_client(uow, client_id, client_secret)
     if CLIENT_CREDENTIALS not in client.grant_types:
         raise UnauthorizedClient("This client may not use the client_credentials grant.")
     allowed = set(client.scopes)
@@ -129,14 +155,22 @@ async def issue_client_credentials_token(
     )
 
 
-async def principal_for_token(
-    uow: UnitOfWork, keys: KeyStore, settings: Settings, token: str
-) -> Principal:
+async def _claims(keys: KeyStore, settings: Settings, token: str) -> tokens.AccessClaims:
+    """The claims of a token we signed that has not expired; InvalidToken otherwise."""
     ring = await keys.ring(wanted_kid=tokens.unverified_kid(token))
-    claims = tokens.verify(
+    return tokens.verify(
         token, ring.verifying, issuer=settings.token_issuer, audience=settings.token_audience
     )
-    standing = await ClientRepository(uow.session).standing(claims.client_id)
+
+
+async def _active(
+    uow: UnitOfWork, keys: KeyStore, settings: Settings, token: str
+) -> tuple[tokens.AccessClaims, ClientStanding]:
+    """A token the API would accept now, with its client's standing (one statement)."""
+    claims = await _claims(keys, settings, token)
+    standing = await ClientRepository(uow.session).standing(
+        claims.client_id, token_id=claims.token_id
+    )
     # A disabled or deleted client, or one moved to another organisation, loses its tokens
     # at once rather than when they expire.
     if (
@@ -145,6 +179,15 @@ async def principal_for_token(
         or standing.organisation_id != claims.organisation_id
     ):
         raise InvalidToken("The token's client is no longer active.")
+    if standing.token_revoked:
+        raise InvalidToken("The token has been revoked.")
+    return claims, standing
+
+
+async def principal_for_token(
+    uow: UnitOfWork, keys: KeyStore, settings: Settings, token: str
+) -> Principal:
+    claims, standing = await _active(uow, keys, settings, token)
     return Principal(
         kind=PrincipalKind.client,
         subject=claims.subject,
@@ -154,4 +197,68 @@ async def principal_for_token(
         roles=standing.roles,
         scopes=claims.scopes,
         token_id=claims.token_id,
+    )
+
+
+async def revoke_token(
+    uow: UnitOfWork,
+    keys: KeyStore,
+    settings: Settings,
+    *,
+    client_id: str,
+    client_secret: str,
+    token: str,
+) -> None:
+    """RFC 7009. The caller learns nothing about the token: an unknown, expired, already
+    revoked or another client's token is answered like a revoked one, and only the client a
+    token was issued to can revoke it. Every token we issue is an access token, so a
+    `token_type_hint` (even `refresh_token`) changes nothing and is not taken."""
+    client = await authenticate_client(uow, client_id, client_secret)
+    try:
+        claims = await _claims(keys, settings, token)
+    except InvalidToken:
+        return  # not a token the API would accept: nothing to revoke
+    if claims.client_id != client.client_id:
+        return
+    revoked = RevokedTokenRepository(uow.session)
+    await revoked.add(
+        jti=claims.token_id,
+        client_id=client.client_id,
+        expires_at=datetime.fromtimestamp(claims.expires_at, UTC),
+    )
+    # Housekeeping while we are here: a row is needed only while its token would verify.
+    await revoked.delete_expired(utcnow() - timedelta(seconds=tokens.LEEWAY_SECONDS))
+    await uow.commit()
+
+
+async def introspect_token(
+    uow: UnitOfWork,
+    keys: KeyStore,
+    settings: Settings,
+    *,
+    client_id: str,
+    client_secret: str,
+    token: str,
+) -> ActiveToken | None:
+    """RFC 7662, for authenticated clients; None means `{"active": false}`. A client sees
+    only tokens of its own organisation (a partner gateway checks the tokens its own
+    systems hold): another organisation's token is inactive to it, so introspection cannot
+    be used to learn about other organisations' clients."""
+    client = await authenticate_client(uow, client_id, client_secret)
+    try:
+        claims, _ = await _active(uow, keys, settings, token)
+    except InvalidToken:
+        return None
+    if claims.organisation_id != client.organisation_id:
+        return None
+    return ActiveToken(
+        scope=" ".join(sorted(claims.scopes)),
+        client_id=claims.client_id,
+        sub=claims.subject,
+        aud=settings.token_audience,  # verify() required exactly these two
+        iss=settings.token_issuer,
+        exp=claims.expires_at,
+        iat=claims.issued_at,
+        jti=claims.token_id,
+        org=claims.organisation_id,
     )

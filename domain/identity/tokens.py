@@ -18,6 +18,8 @@ from domain.identity.keys import ALGORITHM
 TOKEN_TYPE = "at+jwt"
 # A token no larger than this is plenty for our claims; anything bigger is refused unread.
 MAX_TOKEN_BYTES = 8192
+# Clock skew allowed on `exp` and `nbf`; a revocation must outlive a token by as much.
+LEEWAY_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,7 @@ class AccessClaims:
     scopes: frozenset[str]
     token_id: str
     expires_at: int
+    issued_at: int | None
 
 
 def issue(
@@ -68,7 +71,7 @@ def unverified_kid(token: str) -> str | None:
 
 
 def verify(
-    token: str, keys: KeySet, *, issuer: str, audience: str, leeway: int = 30
+    token: str, keys: KeySet, *, issuer: str, audience: str, leeway: int = LEEWAY_SECONDS
 ) -> AccessClaims:
     if len(token) > MAX_TOKEN_BYTES:
         raise InvalidToken("The token is too large.")
@@ -101,6 +104,7 @@ def verify(
     except ValueError as exc:
         raise InvalidToken("The token's organisation is not valid.") from exc
     scope = claims.get("scope", "")
+    issued_at = claims.get("iat")
     return AccessClaims(
         subject=str(claims["sub"]),
         client_id=str(claims["client_id"]),
@@ -108,6 +112,7 @@ def verify(
         scopes=frozenset(str(scope).split()),
         token_id=str(claims["jti"]),
         expires_at=int(claims["exp"]),
+        issued_at=int(issued_at) if isinstance(issued_at, int | float) else None,
     )
 
 

@@ -3,7 +3,7 @@
 from sqlmodel import SQLModel
 
 from domain.audit.models import AuditEvent
-from domain.identity.models import OAuthClient, SigningKey
+from domain.identity.models import OAuthClient, RevokedToken, SigningKey
 from domain.improvement.chart_models import LogicModel, MeasureRebase
 from domain.improvement.feedback import FeedbackItem
 from domain.improvement.measures.models import DataPoint, Measure
@@ -28,6 +28,7 @@ __all__ = [
     "Programme",
     "ProgrammeMember",
     "Ramp",
+    "RevokedToken",
     "SigningKey",
     "Site",
     "metadata",

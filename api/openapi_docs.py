@@ -28,6 +28,17 @@ class Problem(BaseModel):
     errors: list[FieldProblem] | None = None
 
 
+class OAuthErrorResponse(BaseModel):
+    """An RFC 6749 section 5.2 error, with the problem details fields alongside."""
+
+    error: str = Field(description="RFC 6749 error code, e.g. invalid_request")
+    error_description: str
+    type: str
+    title: str
+    status: int
+    detail: str
+
+
 def _problem(description: str) -> dict[str, Any]:
     return {"model": Problem, "description": description}
 
@@ -50,6 +61,14 @@ WRITE_ONE: Responses = {
     428: _problem("If-Match is required"),
 }
 CREATE: Responses = {409: _problem("The same Idempotency-Key is still in progress")}
+# The OAuth endpoints answer RFC 6749 errors as application/json (clients read `error`).
+OAUTH_ERRORS: Responses = {
+    400: {
+        "model": OAuthErrorResponse,
+        "description": "invalid_request, unsupported_grant_type, invalid_scope, ...",
+    },
+    401: {"model": OAuthErrorResponse, "description": "invalid_client: authentication failed"},
+}
 
 
 def install(app: FastAPI) -> None:

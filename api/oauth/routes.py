@@ -12,8 +12,9 @@ from urllib.parse import unquote_plus
 
 import orjson
 from fastapi import APIRouter, Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
+from api import openapi_docs as docs
 from api.deps import State, UoW
 from api.problems import problem_body
 from domain.identity import service as identity
@@ -28,6 +29,21 @@ REVOKE_PATH = "/oauth/revoke"
 INTROSPECT_PATH = "/oauth/introspect"
 JWKS_PATH = "/.well-known/jwks.json"
 CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+JWK_SET_JSON = "application/jwk-set+json"
+JWK_SET_SCHEMA = {
+    "type": "object",
+    "required": ["keys"],
+    "properties": {"keys": {"type": "array", "items": {"type": "object"}}},
+}
+
+
+class JWKSetResponse(JSONResponse):
+    """A JSON Web Key Set (RFC 7517 section 5), served and documented with its media type."""
+
+    media_type = JWK_SET_JSON
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
 
 
 def _oauth_error(error: OAuthError, *, basic: bool) -> Response:
@@ -106,6 +122,7 @@ def _json(body: dict[str, Any], headers: dict[str, str]) -> Response:
 
 @router.post(
     TOKEN_PATH,
+    responses=docs.OAUTH_ERRORS,
     summary="Get an access token (client_credentials)",
     description="Form-encoded (RFC 6749 section 4.4). Authenticate with HTTP Basic "
     "(client_secret_basic) or client_id and client_secret in the form (client_secret_post).",
@@ -140,6 +157,7 @@ async def token(request: Request, state: State, uow: UoW) -> Response:
 
 @router.post(
     REVOKE_PATH,
+    responses=docs.OAUTH_ERRORS,
     summary="Revoke an access token (RFC 7009)",
     description="Form-encoded: `token`, optional `token_type_hint` (ignored: every token is "
     "an access token). Authenticate as at the token endpoint. A client can revoke only "
@@ -165,6 +183,7 @@ async def revoke(request: Request, state: State, uow: UoW) -> Response:
 
 @router.post(
     INTROSPECT_PATH,
+    responses=docs.OAUTH_ERRORS,
     summary="Introspect an access token (RFC 7662)",
     description="Form-encoded: `token`, optional `token_type_hint`. Authenticate as at the "
     "token endpoint. A client sees only tokens of its own organisation: any other token, "
@@ -202,12 +221,16 @@ async def introspect(request: Request, state: State, uow: UoW) -> Response:
     return _json({k: v for k, v in body.items() if v is not None}, NO_STORE)
 
 
-@router.get(JWKS_PATH, summary="Public keys that sign access tokens")
+@router.get(
+    JWKS_PATH,
+    summary="Public keys that sign access tokens",
+    response_class=JWKSetResponse,
+    responses={200: {"content": {JWK_SET_JSON: {"schema": JWK_SET_SCHEMA}}}},
+)
 async def jwks(state: State) -> Response:
     ring = await state.keys.ring()
-    return Response(
-        orjson.dumps(ring.public_jwks()),
-        media_type="application/jwk-set+json",
+    return JWKSetResponse(
+        ring.public_jwks(),
         headers={"Cache-Control": "public, max-age=300"},
     )
 

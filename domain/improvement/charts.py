@@ -120,6 +120,15 @@ def _at_midnight(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
+def _period_end(period: date, reporting: ReportingPeriod) -> datetime:
+    """When a period ends: the start of the next one, or the end of the calendar for the
+    last period that dates can hold (a week from 9999-12-27, December or Q4 9999)."""
+    try:
+        return _at_midnight(next_period(period, reporting))
+    except (OverflowError, ValueError):
+        return datetime.max.replace(tzinfo=UTC)
+
+
 def _do_phases(moves: Sequence[Move]) -> dict[UUID, list[tuple[Move, datetime | None]]]:
     """For each cycle, the spans it spent in its do phase: (the move into do, when it left)."""
     spans: dict[UUID, list[tuple[Move, datetime | None]]] = {}
@@ -139,7 +148,7 @@ def _annotations(
 ) -> tuple[Annotation, ...]:
     found: list[Annotation] = []
     for point in points:
-        start, end = _at_midnight(point.period), _at_midnight(next_period(point.period, reporting))
+        start, end = _at_midnight(point.period), _period_end(point.period, reporting)
         cycles = tuple(
             AnnotatedCycle(
                 id=move.cycle_id,
@@ -201,10 +210,7 @@ def _analyse(
 
 
 def _marks(rows: Sequence[MeasureRebase]) -> tuple[RebaseMark, ...]:
-    return tuple(
-        RebaseMark(period=r.period, note=r.note, created_by=r.created_by, created_at=r.created_at)
-        for r in rows
-    )
+    return tuple(_mark(r) for r in rows)
 
 
 async def charts_for_measures(
@@ -258,9 +264,10 @@ async def set_rebase(
     note: str,
     *,
     expected_version: int,
-) -> tuple[Measure, bool]:
+) -> tuple[Measure, RebaseMark, bool]:
     """Marks a new baseline from `period`. Rebase marks are part of how the measure is
-    read, so they change its version (and need its ETag). Returns (measure, created)."""
+    read, so they change its version (and need its ETag). Returns (measure, the mark as
+    stored, created)."""
     measure = await owned_measure(uow, principal, measure_id)
     _check_version(measure, expected_version)
     errors = period_errors(period, ReportingPeriod(measure.reporting_period))
@@ -269,13 +276,12 @@ async def set_rebase(
     repo = ChartRepository(uow.session)
     existing = await repo.get_rebase(measure.id, period)
     if existing is not None and existing.note == note:
-        return measure, False
+        return measure, _mark(existing), False
+    row = existing or MeasureRebase(
+        measure_id=measure.id, period=period, note=note, created_by=principal.subject
+    )
     if existing is None:
-        repo.add_rebase(
-            MeasureRebase(
-                measure_id=measure.id, period=period, note=note, created_by=principal.subject
-            )
-        )
+        repo.add_rebase(row)
     else:
         existing.note = note
     measure.version += 1
@@ -289,8 +295,15 @@ async def set_rebase(
         entity_id=measure.id,
         changes={"period": period.isoformat(), "note": note},
     )
+    mark = _mark(row)
     await uow.commit()
-    return measure, existing is None
+    return measure, mark, existing is None
+
+
+def _mark(row: MeasureRebase) -> RebaseMark:
+    return RebaseMark(
+        period=row.period, note=row.note, created_by=row.created_by, created_at=row.created_at
+    )
 
 
 async def remove_rebase(

@@ -112,7 +112,7 @@ class CycleFilters(InputModel):
     status: CycleStatus | None = None
     kind: CycleKind | None = None
     ramp_id: UUID | None = None
-    q: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    q: ShortText | None = None
 
 
 class CycleTransitionCreate(InputModel):

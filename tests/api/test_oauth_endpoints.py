@@ -298,3 +298,29 @@ async def test_the_revocation_check_costs_no_extra_statement(
     authentication = [s for s in count_statements.statements if "oauth_clients" in s]
     assert len(authentication) == 1, count_statements.statements
     assert "revoked_tokens" in authentication[0]
+
+
+async def test_oauth_answers_are_the_ones_the_openapi_document_describes(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    # The OAuth errors (400, 401) and the key set's media type used to be undocumented.
+    paths = (await client.get("/openapi.json")).json()["paths"]
+    not_a_form = {"Content-Type": "application/json"}
+    wrong_secret = basic(world.a.client.client_id, "wrong") | {
+        "Content-Type": "application/x-www-form-urlencoded"
+    }
+    for url in ("/oauth/token", REVOKE_URL, INTROSPECT_URL):
+        for headers, status in ((not_a_form, 400), (wrong_secret, 401)):
+            response = await client.post(
+                url, content=b"grant_type=client_credentials&token=x", headers=headers
+            )
+            assert response.status_code == status, (url, response.text)
+            assert response.headers["content-type"] == "application/json"
+            assert "error" in response.json()
+            documented = paths[url]["post"]["responses"][str(status)]["content"]
+            assert list(documented) == ["application/json"], (url, status)
+    jwks = await client.get("/.well-known/jwks.json")
+    assert jwks.headers["content-type"] == "application/jwk-set+json"
+    documented = paths["/.well-known/jwks.json"]["get"]["responses"]["200"]["content"]
+    assert list(documented) == ["application/jwk-set+json"]
+    assert jwks.json()["keys"]

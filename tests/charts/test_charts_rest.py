@@ -101,6 +101,36 @@ async def test_a_rebase_mark_starts_a_new_segment(client: httpx.AsyncClient, wor
     assert bad.json()["errors"][0]["parameter"] == "period"
 
 
+async def test_a_rebase_answer_is_the_documented_mark(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    # The answer used to be {period, note} only, without the RebaseMark's created_by and
+    # created_at; and the 201 for a new mark was not in the OpenAPI document.
+    document = (await client.get("/openapi.json")).json()
+    documented = document["paths"]["/v1/measures/{measure_id}/rebases/{period}"]["put"]
+    assert documented["responses"]["201"]["content"] == documented["responses"]["200"]["content"]
+    required = set(document["components"]["schemas"]["RebaseMark"]["required"])
+    measure = await measure_with_points(world)
+    url = f"/v1/measures/{measure.id}/rebases/{month(12).isoformat()}"
+    answers = []
+    for version, note in (
+        (1, "New TAC slot"),
+        (2, "New TAC slot, Thursdays"),
+        (3, "New TAC slot, Thursdays"),
+    ):
+        put = await client.put(
+            url, json={"note": note}, headers={**world.a.headers, "If-Match": f'"{version}"'}
+        )
+        answers.append(put.status_code)
+        body = put.json()
+        assert required <= set(body), body
+        assert body["note"] == note
+        assert body["created_by"] == f"client:{world.a.client.client_id}"
+    assert answers == [201, 200, 200]
+    charted = (await chart(client, world, measure))["rebases"][0]
+    assert body == charted
+
+
 async def test_xmr_and_p_charts(client: httpx.AsyncClient, world: World) -> None:
     measure = await measure_with_points(world)
     xmr = await chart(client, world, measure, type="xmr", baseline="first:12")
@@ -151,6 +181,26 @@ async def test_bad_chart_parameters(client: httpx.AsyncClient, world: World) -> 
         )
         assert response.status_code == 422, (params, response.text)
         assert response.json()["errors"][0]["parameter"] == name
+
+
+async def test_a_point_in_the_last_period_of_the_calendar_charts(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    # Its period ends after 9999-12-31; working out that end used to overflow (a 500).
+    for reporting, last in (
+        ("week", date(9999, 12, 27)),
+        ("month", date(9999, 12, 1)),
+        ("quarter", date(9999, 10, 1)),
+    ):
+        measure = await create_measure(
+            world.state, world.a.organisation, world.programme, reporting_period=reporting
+        )
+        await create_point(world.state, measure, date(2024, 1, 1), value=3.0)
+        await create_point(world.state, measure, last, value=5.0)
+        for kind in ("run", "xmr"):
+            body = await chart(client, world, measure, type=kind)
+            labels = [p["label"] for p in body["chart"]["points"]]
+            assert labels[-1] == last.isoformat(), (reporting, kind)
 
 
 async def test_cycles_in_their_do_phase_annotate_the_periods(

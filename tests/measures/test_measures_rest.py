@@ -92,6 +92,16 @@ async def test_list_filters_search_and_pages(client: httpx.AsyncClient, world: W
     assert bad.json()["errors"][0]["parameter"] == "kind"
 
 
+async def test_a_nul_in_the_search_is_a_parameter_error(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    # PostgreSQL text cannot hold NUL: the search used to reach the database and fail (500).
+    response = await client.get("/v1/measures", params={"q": "a\x00b"}, headers=world.a.headers)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == PROBLEM
+    assert response.json()["errors"][0]["parameter"] == "q"
+
+
 async def test_validation_errors_name_the_field_and_save_nothing(
     client: httpx.AsyncClient, world: World
 ) -> None:

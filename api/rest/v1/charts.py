@@ -64,7 +64,10 @@ async def measure_chart(
     description="Rebase marks are part of the measure: send the measure's ETag in If-Match; "
     "the answer carries its new ETag.",
     response_model=charts.RebaseMark,
-    responses=docs.WRITE_ONE,
+    responses={
+        201: {"model": charts.RebaseMark, "description": "Created: the period had no mark yet"},
+        **docs.WRITE_ONE,
+    },
 )
 async def put_rebase(
     measure_id: UUID,
@@ -74,10 +77,9 @@ async def put_rebase(
     principal: CurrentPrincipal,
     if_match: IfMatch = None,
 ) -> Response:
-    measure, created = await charts.set_rebase(
+    measure, mark, created = await charts.set_rebase(
         uow, principal, measure_id, period, body.note, expected_version=expected_version(if_match)
     )
-    mark = {"period": period, "note": body.note}
     return _json(mark, status=201 if created else 200, version=measure.version)
 
 

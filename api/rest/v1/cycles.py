@@ -23,6 +23,7 @@ from domain.improvement.schemas import (
     CycleTransitionCreate,
     CycleUpdate,
 )
+from domain.shared.schemas import ShortText
 
 router = APIRouter(prefix="/v1/cycles", tags=["cycles"], responses=docs.COMMON)
 
@@ -60,9 +61,7 @@ async def list_cycles(
     status: CycleStatus | None = None,
     kind: CycleKind | None = None,
     ramp_id: UUID | None = None,
-    q: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="Full-text search.")
-    ] = None,
+    q: Annotated[ShortText | None, Query(description="Full-text search.")] = None,
 ) -> Response:
     filters = CycleFilters(
         programme_id=programme_id, site_id=site_id, status=status, kind=kind, ramp_id=ramp_id, q=q

@@ -23,6 +23,7 @@ from domain.improvement.measures.schemas import (
     MeasureRead,
     MeasureUpdate,
 )
+from domain.shared.schemas import ShortText
 
 router = APIRouter(prefix="/v1/measures", tags=["measures"], responses=docs.COMMON)
 
@@ -61,9 +62,7 @@ async def list_measures(
     page: Pagination,
     programme_id: UUID | None = None,
     kind: MeasureKind | None = None,
-    q: Annotated[
-        str | None, Query(min_length=1, max_length=200, description="Part of the name.")
-    ] = None,
+    q: Annotated[ShortText | None, Query(description="Part of the name.")] = None,
 ) -> Response:
     filters = MeasureFilters(programme_id=programme_id, kind=kind, q=q)
     result = await service.list_measures(uow, principal, filters, page)

@@ -75,7 +75,7 @@ class MeasureRead(ReadModel):
 class MeasureFilters(InputModel):
     programme_id: UUID | None = None
     kind: MeasureKind | None = None
-    q: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    q: ShortText | None = None
 
 
 class DataPointWrite(InputModel):

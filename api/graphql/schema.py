@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from uuid import UUID
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
@@ -12,6 +14,7 @@ from strawberry.extensions import (
     QueryDepthLimiter,
     ValidationCache,
 )
+from strawberry.types import ExecutionContext
 
 from api.graphql.charts import ChartQueries
 from api.graphql.cycles import CycleMutations, CycleQueries
@@ -28,6 +31,7 @@ from domain.improvement.measures import service as measures
 from domain.shared.errors import DomainError, FieldError, ValidationFailed
 from domain.tenancy import service as tenancy
 
+log = logging.getLogger("api.graphql")
 NODE_TYPES = frozenset({"Cycle", "Measure", "Organisation", "Programme", "Site"})
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -89,7 +93,26 @@ class Mutation(
     pass
 
 
-schema = strawberry.Schema(
+class HubSchema(strawberry.Schema):
+    """Logs what went wrong on our side; a caller's mistake (a refused use case, a query
+    that does not validate) is answered, not logged as an error with a traceback."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        ours = [e for e in errors if _is_unexpected(e)]
+        for error in errors:
+            if error not in ours:
+                log.info("graphql request refused", extra={"detail": error.message})
+        super().process_errors(ours, execution_context)
+
+
+def _is_unexpected(error: GraphQLError) -> bool:
+    original = error.original_error
+    return original is not None and not isinstance(original, (DomainError, GraphQLError))
+
+
+schema = HubSchema(
     query=Query,
     mutation=Mutation,
     types=[Cycle, Organisation, Programme, Site],

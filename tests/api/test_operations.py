@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
 
 import httpx
@@ -71,3 +72,15 @@ async def test_graphql_reports_an_exhausted_pool_as_unavailable(
     # The caller is resolved before GraphQL runs: the whole request is refused with 503.
     assert response.status_code == 503
     assert response.headers["retry-after"] == "1"
+
+
+async def test_graphql_logs_our_failures_not_the_callers_mistakes(
+    client: httpx.AsyncClient, world: World, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO):
+        await client.post(
+            "/graphql", json={"query": '{ cycle(id: "garbage") { id } }'}, headers=world.a.headers
+        )
+        await client.post("/graphql", json={"query": "{ nope }"}, headers=world.a.headers)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r for r in caplog.records if r.name == "api.graphql"]

@@ -17,6 +17,7 @@ from domain.identity.errors import InvalidToken
 from domain.shared import errors as e
 from domain.shared.idempotency import IdempotencyKeyReused
 from domain.shared.schemas import SERVER_OWNED_FIELDS
+from domain.shared.uow import database_unavailable
 
 log = logging.getLogger("api.errors")
 
@@ -122,26 +123,18 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(PoolTimeout)
     async def _pool(_: Request, exc: PoolTimeout) -> Response:
-        log.warning("database pool exhausted")
-        return problem(
-            503,
-            "database_busy",
-            "Service busy",
-            "Every database connection is in use; retry shortly.",
-            headers={"Retry-After": "1"},
-        )
+        return _unavailable(exc) or _internal()
 
     @app.exception_handler(DBAPIError)
     async def _dbapi(_: Request, exc: DBAPIError) -> Response:
-        sqlstate = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-        if sqlstate == "57014" or exc.connection_invalidated or isinstance(exc.orig, OSError):
-            log.warning("database unavailable or statement timed out", extra={"sqlstate": sqlstate})
-            return problem(
-                503,
-                "database_unavailable",
-                "Service unavailable",
-                "The database did not answer in time; retry shortly.",
-                headers={"Retry-After": "2"},
+        # Overload outside a unit of work (which translates it itself) gets the same answer.
+        answer = _unavailable(exc)
+        if answer is not None:
+            return answer
+        if exc.connection_invalidated or isinstance(exc.orig, OSError):
+            log.warning("database connection lost")
+            return domain_error_response(
+                e.ServiceUnavailable("The database did not answer; retry shortly.", 2)
             )
         log.exception("database error")
         return _internal()
@@ -150,6 +143,14 @@ def install(app: FastAPI) -> None:
     async def _unexpected(_: Request, exc: Exception) -> Response:
         log.exception("unhandled error")
         return _internal()
+
+
+def _unavailable(exc: Exception) -> Response | None:
+    unavailable = database_unavailable(exc)
+    if unavailable is None:
+        return None
+    log.warning("database busy", extra={"detail": unavailable.detail})
+    return domain_error_response(unavailable)
 
 
 def _internal() -> Response:

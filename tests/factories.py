@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from typing import Any
-from uuid import UUID
 
 from api.state import AppState
 from domain.identity import tokens
@@ -164,10 +163,6 @@ async def build_world(state: AppState) -> World:
         c=await create_party(state, c),
         site_a=site_a,
     )
-
-
-def as_uuid(value: str) -> UUID:
-    return UUID(value)
 
 
 async def create_platform_admin(

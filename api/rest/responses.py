@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
 from starlette.responses import Response
@@ -40,7 +40,7 @@ def json_response(
     )
 
 
-def page_response(page: Page[object], read: type[R]) -> Response:
+def page_response(page: Page[Any], read: type[R]) -> Response:
     items: Sequence[R] = [read.model_validate(item) for item in page.items]
     body = PageOf[read](items=list(items), next_cursor=page.next_cursor)  # type: ignore[valid-type]
     return json_response(body)

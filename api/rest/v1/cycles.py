@@ -67,7 +67,7 @@ async def list_cycles(
         programme_id=programme_id, site_id=site_id, status=status, kind=kind, ramp_id=ramp_id, q=q
     )
     result = await service.list_cycles(uow, principal, filters, page)
-    return page_response(result, CycleRead)  # type: ignore[arg-type]
+    return page_response(result, CycleRead)
 
 
 @router.get(

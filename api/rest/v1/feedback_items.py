@@ -69,7 +69,7 @@ async def list_feedback_items(
 ) -> Response:
     filters = FeedbackItemFilters(programme_id=programme_id, status=status, cycle_id=cycle_id)
     result = await service.list_feedback_items(uow, principal, filters, page)
-    return page_response(result, FeedbackItemRead)  # type: ignore[arg-type]
+    return page_response(result, FeedbackItemRead)
 
 
 @router.get(

@@ -66,7 +66,7 @@ async def list_measures(
 ) -> Response:
     filters = MeasureFilters(programme_id=programme_id, kind=kind, q=q)
     result = await service.list_measures(uow, principal, filters, page)
-    return page_response(result, MeasureRead)  # type: ignore[arg-type]
+    return page_response(result, MeasureRead)
 
 
 @router.get(

@@ -67,7 +67,7 @@ async def list_organisations(
     kind: OrganisationKind | None = None,
 ) -> Response:
     result = await service.list_organisations(uow, principal, OrganisationFilters(kind=kind), page)
-    return page_response(result, OrganisationRead)  # type: ignore[arg-type]
+    return page_response(result, OrganisationRead)
 
 
 @router.get(

@@ -63,7 +63,7 @@ async def create_programme(
 )
 async def list_programmes(uow: UoW, principal: CurrentPrincipal, page: Pagination) -> Response:
     result = await service.list_programmes(uow, principal, page)
-    return page_response(result, ProgrammeRead)  # type: ignore[arg-type]
+    return page_response(result, ProgrammeRead)
 
 
 @router.get(
@@ -132,7 +132,7 @@ async def list_programme_members(
     programme_id: UUID, uow: UoW, principal: CurrentPrincipal, page: Pagination
 ) -> Response:
     result = await service.list_programme_members(uow, principal, programme_id, page)
-    return page_response(result, ProgrammeMemberRead)  # type: ignore[arg-type]
+    return page_response(result, ProgrammeMemberRead)
 
 
 @router.put(

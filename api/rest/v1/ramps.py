@@ -61,7 +61,7 @@ async def list_ramps(
     uow: UoW, principal: CurrentPrincipal, page: Pagination, programme_id: UUID | None = None
 ) -> Response:
     result = await service.list_ramps(uow, principal, RampFilters(programme_id=programme_id), page)
-    return page_response(result, RampRead)  # type: ignore[arg-type]
+    return page_response(result, RampRead)
 
 
 @router.get(

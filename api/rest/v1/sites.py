@@ -69,7 +69,7 @@ async def list_sites(
 ) -> Response:
     filters = SiteFilters(organisation_id=organisation_id, parent_id=parent_id, kind=kind)
     result = await service.list_sites(uow, principal, filters, page)
-    return page_response(result, SiteRead)  # type: ignore[arg-type]
+    return page_response(result, SiteRead)
 
 
 @router.get("/{site_id}", response_model=SiteRead, summary="Get one site", responses=READ_ONE)

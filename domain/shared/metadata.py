@@ -3,11 +3,27 @@
 from sqlmodel import SQLModel
 
 from domain.audit.models import AuditEvent
-from domain.identity.models import OAuthClient, RevokedToken, SigningKey
+from domain.identity.models import (
+    AuthorizationCode,
+    OAuthClient,
+    RefreshFamily,
+    RefreshToken,
+    RevokedToken,
+    SigningKey,
+    UsedClientAssertion,
+    User,
+    UserRole,
+)
+from domain.implementation.models import (
+    CoreComponent,
+    Innovation,
+    PracticeProfileVersion,
+)
 from domain.improvement.chart_models import LogicModel, MeasureRebase
 from domain.improvement.feedback import FeedbackItem
 from domain.improvement.measures.models import DataPoint, Measure
 from domain.improvement.models import Cycle, CycleTransition, Ramp
+from domain.observations.models import Observation, SyncChange
 from domain.shared.idempotency_models import IdempotencyRecord
 from domain.tenancy.models import Organisation, Programme, ProgrammeMember, Site
 
@@ -15,21 +31,32 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "AuditEvent",
+    "AuthorizationCode",
+    "CoreComponent",
     "Cycle",
     "CycleTransition",
     "DataPoint",
     "FeedbackItem",
     "IdempotencyRecord",
+    "Innovation",
     "LogicModel",
     "Measure",
     "MeasureRebase",
     "OAuthClient",
+    "Observation",
     "Organisation",
+    "PracticeProfileVersion",
     "Programme",
     "ProgrammeMember",
     "Ramp",
+    "RefreshFamily",
+    "RefreshToken",
     "RevokedToken",
     "SigningKey",
     "Site",
+    "SyncChange",
+    "UsedClientAssertion",
+    "User",
+    "UserRole",
     "metadata",
 ]

@@ -5,14 +5,21 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Security
 from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
-from fastapi.security import OAuth2
+from fastapi.params import Security as SecurityParam
+from fastapi.security import OAuth2, SecurityScopes
 
 from api.state import AppState
 from domain.identity import service as identity
 from domain.identity.errors import InvalidToken
-from domain.shared.errors import FieldError, PreconditionRequired, ValidationFailed
+from domain.shared.errors import (
+    AuthenticationRequired,
+    FieldError,
+    InsufficientScope,
+    PreconditionRequired,
+    ValidationFailed,
+)
 from domain.shared.pagination import MAX_LIMIT, PageRequest, page_request
 from domain.shared.principal import SCOPE_DESCRIPTIONS, Principal, Scope
 from domain.shared.uow import UnitOfWork
@@ -65,15 +72,59 @@ oauth2 = OAuth2(
 )
 
 
-async def current_principal(
+def check_declared_scopes(principal: Principal, scopes: list[str], anonymous: bool) -> None:
+    """The front door's half of access control, shared by REST and GraphQL: a caller
+    without a token is refused unless the operation is public, and a token must carry
+    every scope the operation declares. What the caller may see is the domain's half."""
+    if not principal.is_authenticated:
+        if anonymous:
+            return
+        raise AuthenticationRequired("A bearer token is required.")
+    for scope in scopes:
+        if scope not in principal.scopes:
+            raise InsufficientScope(scope)
+
+
+async def authenticated_principal(
+    security_scopes: SecurityScopes,
     state: State,
     uow: UoW,
     authorization: Annotated[str | None, Depends(oauth2)] = None,
 ) -> Principal:
-    return await resolve_principal(state, uow, authorization)
+    principal = await resolve_principal(state, uow, authorization)
+    check_declared_scopes(principal, security_scopes.scopes, anonymous=False)
+    return principal
 
 
-CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+async def public_principal(
+    security_scopes: SecurityScopes,
+    state: State,
+    uow: UoW,
+    authorization: Annotated[str | None, Depends(oauth2)] = None,
+) -> Principal:
+    principal = await resolve_principal(state, uow, authorization)
+    check_declared_scopes(principal, security_scopes.scopes, anonymous=True)
+    return principal
+
+
+def requires(*scopes: Scope) -> SecurityParam:
+    """The one declaration of what an operation needs: a valid token holding every scope
+    named (none named: any valid token). Use as
+    `principal: Annotated[Principal, requires(Scope.cycles_read)]`. The scopes appear in the
+    operation's OpenAPI `security`, which the generated access matrix test walks."""
+    declaration: SecurityParam = Security(authenticated_principal, scopes=[s.value for s in scopes])
+    return declaration
+
+
+def public(*scopes: Scope) -> SecurityParam:
+    """An operation anonymous callers may use (public content); a token, when sent, must be
+    valid and hold the scopes named. OpenAPI shows it with an empty security alternative."""
+    declaration: SecurityParam = Security(public_principal, scopes=[s.value for s in scopes])
+    return declaration
+
+
+def is_public_dependency(call: object) -> bool:
+    return call is public_principal
 
 
 def pagination(

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
 from api.problems import PROBLEM_JSON
@@ -87,7 +89,27 @@ def install(app: FastAPI) -> None:
                     ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
                     if status[0] in "45" and ref.endswith("/Problem"):
                         response["content"] = {PROBLEM_JSON: content["application/json"]}
+        _mark_public_operations(app, schema)
         app.openapi_schema = schema
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _uses(dependant: Dependant, call: object) -> bool:
+    return any(d.call is call or _uses(d, call) for d in dependant.dependencies)
+
+
+def _mark_public_operations(app: FastAPI, schema: dict[str, Any]) -> None:
+    """An operation declared `public(...)` may be called without a token: OpenAPI says so
+    with an empty security requirement beside the OAuth one."""
+    from api.deps import public_principal
+
+    paths = schema.get("paths", {})
+    for route in app.routes:
+        if not isinstance(route, APIRoute) or not _uses(route.dependant, public_principal):
+            continue
+        for method in route.methods or ():
+            operation = paths.get(route.path_format, {}).get(method.lower())
+            if operation is not None:
+                operation["security"] = [{}, *operation.get("security", [])]

@@ -12,12 +12,14 @@ from strawberry.scalars import JSON
 
 from api.graphql.errors import graphql_error
 from api.graphql.ids import from_global_id, to_global_id
+from api.graphql.permissions import requires
 from api.graphql.types import ContextInfo, Cycle
 from domain.improvement import charts
 from domain.improvement import service as cycles
 from domain.improvement.analysis import RunsRuleSet
 from domain.improvement.models import CycleStatus
 from domain.shared.errors import DomainError
+from domain.shared.principal import Scope
 
 ChartTypeEnum = strawberry.enum(charts.ChartType, name="ChartType")
 RunsRuleSetEnum = strawberry.enum(RunsRuleSet, name="RunsRuleSet")
@@ -156,8 +158,9 @@ class PhaseGroup:
 @strawberry.type
 class ChartQueries:
     @strawberry.field(
+        extensions=[requires(Scope.cycles_read)],
         description="A programme's cycles you may see, by phase in workflow order: each "
-        "phase's total and its newest cycles."
+        "phase's total and its newest cycles.",
     )
     async def cycles_by_phase(
         self, info: ContextInfo, programme_id: strawberry.ID, per_phase: int = 20

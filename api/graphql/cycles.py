@@ -16,6 +16,7 @@ from api.graphql.inputs import (
     UpdateCycleInput,
     set_fields,
 )
+from api.graphql.permissions import requires
 from api.graphql.resolvers import optional_id
 from api.graphql.types import ContextInfo, Cycle, CycleConnection, CycleEdge, PageInfo
 from domain.improvement import service
@@ -28,11 +29,15 @@ from domain.improvement.schemas import (
 )
 from domain.shared.errors import DomainError
 from domain.shared.pagination import DEFAULT_LIMIT, encode_cursor, page_request
+from domain.shared.principal import Scope
 
 
 @strawberry.type
 class CycleQueries:
-    @strawberry.field(description="One cycle, or null (with an error) if you may not see it.")
+    @strawberry.field(
+        extensions=[requires(Scope.cycles_read)],
+        description="One cycle, or null (with an error) if you may not see it.",
+    )
     async def cycle(self, info: ContextInfo, id: strawberry.ID) -> Cycle | None:
         try:
             async with info.context.uow() as uow:
@@ -43,7 +48,9 @@ class CycleQueries:
             raise graphql_error(exc) from exc
         return Cycle.from_row(row)
 
-    @strawberry.field(description="Cycles you may see, newest first.")
+    @strawberry.field(
+        extensions=[requires(Scope.cycles_read)], description="Cycles you may see, newest first."
+    )
     async def cycles(
         self,
         info: ContextInfo,
@@ -122,7 +129,7 @@ class DeleteCyclePayload:
 
 @strawberry.type
 class CycleMutations:
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.cycles_write)])
     async def create_cycle(self, info: ContextInfo, input: CreateCycleInput) -> CreateCyclePayload:
         try:
             fields = set_fields(input)
@@ -139,7 +146,7 @@ class CycleMutations:
             return CreateCyclePayload(cycle=None, errors=user_errors(exc))
         return CreateCyclePayload(cycle=Cycle.from_row(row), errors=[])
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.cycles_write)])
     async def update_cycle(self, info: ContextInfo, input: UpdateCycleInput) -> UpdateCyclePayload:
         try:
             cycle_id = from_global_id(input.id, "Cycle", field="/input/id")
@@ -160,7 +167,10 @@ class CycleMutations:
             return UpdateCyclePayload(cycle=None, errors=user_errors(exc))
         return UpdateCyclePayload(cycle=Cycle.from_row(row), errors=[])
 
-    @strawberry.mutation(description="Move a cycle to its next phase, or abandon it.")
+    @strawberry.mutation(
+        extensions=[requires(Scope.cycles_write)],
+        description="Move a cycle to its next phase, or abandon it.",
+    )
     async def transition_cycle(
         self, info: ContextInfo, input: TransitionCycleInput
     ) -> TransitionCyclePayload:
@@ -181,7 +191,7 @@ class CycleMutations:
             return TransitionCyclePayload(cycle=None, errors=user_errors(exc))
         return TransitionCyclePayload(cycle=Cycle.from_row(row), errors=[])
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.cycles_write)])
     async def delete_cycle(self, info: ContextInfo, input: DeleteCycleInput) -> DeleteCyclePayload:
         try:
             cycle_id = from_global_id(input.id, "Cycle", field="/input/id")

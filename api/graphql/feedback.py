@@ -12,6 +12,7 @@ import strawberry
 from api.graphql.errors import UserError
 from api.graphql.ids import from_global_id, to_global_id
 from api.graphql.inputs import set_fields
+from api.graphql.permissions import requires
 from api.graphql.resolvers import Work, run_mutation, run_query
 from api.graphql.types import ContextInfo, Cycle, Organisation, PageInfo, Programme
 from domain.improvement import feedback_service as service
@@ -24,7 +25,7 @@ from domain.improvement.feedback import (
 )
 from domain.improvement.models import Visibility
 from domain.shared.pagination import DEFAULT_LIMIT, Page, encode_cursor, page_request
-from domain.shared.principal import Principal
+from domain.shared.principal import Principal, Scope
 from domain.shared.uow import UnitOfWork
 
 FeedbackStatusEnum = strawberry.enum(FeedbackStatus, name="FeedbackStatus")
@@ -181,7 +182,8 @@ def _item(row: FeedbackItemRow | None) -> FeedbackItem | None:
 @strawberry.type
 class FeedbackQueries:
     @strawberry.field(
-        description="One feedback item, or null (with an error) if you may not see it."
+        extensions=[requires(Scope.cycles_read)],
+        description="One feedback item, or null (with an error) if you may not see it.",
     )
     async def feedback_item(self, info: ContextInfo, id: strawberry.ID) -> FeedbackItem | None:
         async def work(uow: UnitOfWork, principal: Principal) -> FeedbackItemRow:
@@ -191,7 +193,10 @@ class FeedbackQueries:
 
         return FeedbackItem.from_row(await run_query(info, work))
 
-    @strawberry.field(description="Feedback items you may see, newest first.")
+    @strawberry.field(
+        extensions=[requires(Scope.cycles_read)],
+        description="Feedback items you may see, newest first.",
+    )
     async def feedback_items(
         self,
         info: ContextInfo,
@@ -228,7 +233,7 @@ class FeedbackQueries:
 
 @strawberry.type
 class FeedbackMutations:
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.cycles_write)])
     async def create_feedback_item(
         self, info: ContextInfo, input: CreateFeedbackItemInput
     ) -> CreateFeedbackItemPayload:
@@ -244,7 +249,7 @@ class FeedbackMutations:
         row, errors = await run_mutation(info, prepare)
         return CreateFeedbackItemPayload(feedback_item=_item(row), errors=errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.cycles_write)])
     async def update_feedback_item(
         self, info: ContextInfo, input: UpdateFeedbackItemInput
     ) -> UpdateFeedbackItemPayload:
@@ -260,7 +265,7 @@ class FeedbackMutations:
         row, errors = await run_mutation(info, prepare)
         return UpdateFeedbackItemPayload(feedback_item=_item(row), errors=errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.cycles_write)])
     async def delete_feedback_item(
         self, info: ContextInfo, input: DeleteFeedbackItemInput
     ) -> DeleteFeedbackItemPayload:

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from api.graphql.errors import UserError, from_pydantic, graphql_error, user_errors
 from api.graphql.ids import from_global_id
 from api.graphql.measures import Measure
+from api.graphql.permissions import requires
 from api.graphql.types import ContextInfo, Programme
 from domain.improvement import logic_model as service
 from domain.improvement.logic_model import (
@@ -26,6 +27,7 @@ from domain.improvement.logic_model import (
 from domain.improvement.logic_model import LogicModelItem as ItemRow
 from domain.improvement.logic_model import LogicModelOutcome as OutcomeRow
 from domain.shared.errors import DomainError
+from domain.shared.principal import Scope
 
 
 @strawberry.type(description="An input, activity or output of a logic model.")
@@ -167,8 +169,9 @@ def _document(input: PutLogicModelInput) -> LogicModelWrite:
 @strawberry.type
 class LogicModelQueries:
     @strawberry.field(
+        extensions=[requires(Scope.cycles_read)],
         description="A programme's logic model (version 0 and empty if it has none yet), or "
-        "null (with an error) if your organisation is not a member of the programme."
+        "null (with an error) if your organisation is not a member of the programme.",
     )
     async def logic_model(
         self, info: ContextInfo, programme_id: strawberry.ID
@@ -185,7 +188,10 @@ class LogicModelQueries:
 
 @strawberry.type
 class LogicModelMutations:
-    @strawberry.mutation(description="Replaces a programme's logic model whole.")
+    @strawberry.mutation(
+        extensions=[requires(Scope.cycles_write)],
+        description="Replaces a programme's logic model whole.",
+    )
     async def put_logic_model(
         self, info: ContextInfo, input: PutLogicModelInput
     ) -> PutLogicModelPayload:

@@ -22,6 +22,7 @@ from api.graphql.measure_inputs import (
     UpdateMeasureInput,
     UpsertDataPointInput,
 )
+from api.graphql.permissions import requires
 from api.graphql.resolvers import Work, optional_id, run_mutation, run_query
 from api.graphql.types import ContextInfo, Node, Organisation, PageInfo, Programme
 from domain.improvement.analysis import RunsRuleSet
@@ -44,7 +45,7 @@ from domain.improvement.measures.schemas import (
 from domain.improvement.models import Visibility
 from domain.shared.errors import DomainError
 from domain.shared.pagination import DEFAULT_LIMIT, Page, encode_cursor, page_request
-from domain.shared.principal import Principal
+from domain.shared.principal import Principal, Scope
 from domain.shared.uow import UnitOfWork
 
 # The measure enums are registered under their GraphQL names in measure_inputs.
@@ -217,14 +218,19 @@ class ImportSummary:
 
 @strawberry.type
 class MeasureQueries:
-    @strawberry.field(description="One measure, or null (with an error) if you may not see it.")
+    @strawberry.field(
+        extensions=[requires(Scope.cycles_read)],
+        description="One measure, or null (with an error) if you may not see it.",
+    )
     async def measure(self, info: ContextInfo, id: strawberry.ID) -> Measure | None:
         async def work(uow: UnitOfWork, principal: Principal) -> MeasureRow:
             return await service.get_measure(uow, principal, from_global_id(id, "Measure"))
 
         return Measure.from_row(await run_query(info, work))
 
-    @strawberry.field(description="Measures you may see, newest first.")
+    @strawberry.field(
+        extensions=[requires(Scope.cycles_read)], description="Measures you may see, newest first."
+    )
     async def measures(
         self,
         info: ContextInfo,
@@ -304,7 +310,7 @@ def _point_fields(value: Any) -> dict[str, Any]:
 
 @strawberry.type
 class MeasureMutations:
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.cycles_write)])
     async def create_measure(
         self, info: ContextInfo, input: CreateMeasureInput
     ) -> CreateMeasurePayload:
@@ -319,7 +325,7 @@ class MeasureMutations:
         row, errors = await run_mutation(info, prepare)
         return CreateMeasurePayload(measure=Measure.from_row(row) if row else None, errors=errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.cycles_write)])
     async def update_measure(
         self, info: ContextInfo, input: UpdateMeasureInput
     ) -> UpdateMeasurePayload:
@@ -334,7 +340,7 @@ class MeasureMutations:
         row, errors = await run_mutation(info, prepare)
         return UpdateMeasurePayload(measure=Measure.from_row(row) if row else None, errors=errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.cycles_write)])
     async def delete_measure(
         self, info: ContextInfo, input: DeleteMeasureInput
     ) -> DeleteMeasurePayload:
@@ -347,7 +353,7 @@ class MeasureMutations:
         _, errors = await run_mutation(info, prepare)
         return DeleteMeasurePayload(deleted_id=None if errors else input.id, errors=errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.cycles_write)])
     async def upsert_data_point(
         self, info: ContextInfo, input: UpsertDataPointInput
     ) -> UpsertDataPointPayload:
@@ -365,7 +371,7 @@ class MeasureMutations:
             point=DataPoint.from_row(done.point), outcome=done.outcome, errors=[]
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.cycles_write)])
     async def delete_data_point(
         self, info: ContextInfo, input: DeleteDataPointInput
     ) -> DeleteDataPointPayload:
@@ -380,7 +386,10 @@ class MeasureMutations:
             deleted_period=None if errors else input.period, errors=errors
         )
 
-    @strawberry.mutation(description="Imports rows given as JSON; see ImportDataPointsInput.")
+    @strawberry.mutation(
+        extensions=[requires(Scope.cycles_write)],
+        description="Imports rows given as JSON; see ImportDataPointsInput.",
+    )
     async def import_data_points(
         self, info: ContextInfo, input: ImportDataPointsInput
     ) -> ImportDataPointsPayload:

@@ -12,6 +12,7 @@ import strawberry
 from api.graphql.errors import UserError
 from api.graphql.ids import from_global_id, to_global_id
 from api.graphql.inputs import set_fields
+from api.graphql.permissions import requires
 from api.graphql.resolvers import Work, run_mutation, run_query
 from api.graphql.types import ContextInfo, Cycle, Organisation, PageInfo, Programme
 from domain.improvement import ramp_service as service
@@ -26,7 +27,7 @@ from domain.improvement.ramp_schemas import (
     RampUpdate,
 )
 from domain.shared.pagination import DEFAULT_LIMIT, Page, encode_cursor, page_request
-from domain.shared.principal import Principal
+from domain.shared.principal import Principal, Scope
 from domain.shared.uow import UnitOfWork
 
 
@@ -189,14 +190,19 @@ def _in_order(info: ContextInfo, found: RampInOrder) -> Ramp:
 
 @strawberry.type
 class RampQueries:
-    @strawberry.field(description="One ramp, or null (with an error) if you may not see it.")
+    @strawberry.field(
+        extensions=[requires(Scope.cycles_read)],
+        description="One ramp, or null (with an error) if you may not see it.",
+    )
     async def ramp(self, info: ContextInfo, id: strawberry.ID) -> Ramp | None:
         async def work(uow: UnitOfWork, principal: Principal) -> RampInOrder:
             return await service.get_ramp(uow, principal, from_global_id(id, "Ramp"))
 
         return _in_order(info, await run_query(info, work))
 
-    @strawberry.field(description="Ramps you may see, newest first.")
+    @strawberry.field(
+        extensions=[requires(Scope.cycles_read)], description="Ramps you may see, newest first."
+    )
     async def ramps(
         self,
         info: ContextInfo,
@@ -229,7 +235,7 @@ class RampQueries:
 
 @strawberry.type
 class RampMutations:
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.cycles_write)])
     async def create_ramp(self, info: ContextInfo, input: CreateRampInput) -> CreateRampPayload:
         def prepare() -> Work[RampRow]:
             fields = set_fields(input)
@@ -243,7 +249,7 @@ class RampMutations:
         ramp = _in_order(info, RampInOrder(ramp=row, steps=[])) if row else None
         return CreateRampPayload(ramp=ramp, errors=errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.cycles_write)])
     async def update_ramp(self, info: ContextInfo, input: UpdateRampInput) -> UpdateRampPayload:
         def prepare() -> Work[RampInOrder]:
             ramp_id = from_global_id(input.id, "Ramp", field="/input/id")
@@ -257,7 +263,7 @@ class RampMutations:
         found, errors = await run_mutation(info, prepare)
         return UpdateRampPayload(ramp=_in_order(info, found) if found else None, errors=errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.cycles_write)])
     async def delete_ramp(self, info: ContextInfo, input: DeleteRampInput) -> DeleteRampPayload:
         def prepare() -> Work[None]:
             ramp_id = from_global_id(input.id, "Ramp", field="/input/id")

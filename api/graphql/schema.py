@@ -23,6 +23,7 @@ from api.graphql.feedback import FeedbackMutations, FeedbackQueries
 from api.graphql.ids import parse_global_id
 from api.graphql.logic_model import LogicModelMutations, LogicModelQueries
 from api.graphql.measures import Measure, MeasureMutations, MeasureQueries
+from api.graphql.permissions import requires
 from api.graphql.ramps import RampMutations, RampQueries
 from api.graphql.tenancy import TenancyMutations, TenancyQueries
 from api.graphql.types import ContextInfo, Cycle, Node, Organisation, Programme, Site
@@ -49,7 +50,9 @@ class Query(
     TenancyQueries,
 ):
     @strawberry.field(
-        description="Any object by its global id, or null (with an error) if you may not see it."
+        description="Any object by its global id, or null (with an error) if you may not see it.",
+        # Any valid token; each kind of node is then checked by its own use case's scope.
+        extensions=[requires()],
     )
     async def node(self, info: ContextInfo, id: strawberry.ID) -> Node | None:
         context = info.context

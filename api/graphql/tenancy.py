@@ -8,6 +8,7 @@ import strawberry
 from api.graphql.errors import UserError
 from api.graphql.ids import from_global_id
 from api.graphql.inputs import set_fields
+from api.graphql.permissions import requires
 from api.graphql.resolvers import Work, optional_id, page_info, run_mutation, run_query
 from api.graphql.tenancy_inputs import (
     AddProgrammeMemberInput,
@@ -24,7 +25,7 @@ from api.graphql.tenancy_inputs import (
 )
 from api.graphql.types import ContextInfo, Organisation, PageInfo, Programme, Site
 from domain.shared.pagination import DEFAULT_LIMIT, Page, encode_cursor, page_request
-from domain.shared.principal import Principal
+from domain.shared.principal import Principal, Scope
 from domain.shared.uow import UnitOfWork
 from domain.tenancy import service
 from domain.tenancy.models import Organisation as OrganisationRow
@@ -95,7 +96,10 @@ class SiteConnection:
 
 @strawberry.type
 class TenancyQueries:
-    @strawberry.field(description="One organisation, or null (with an error) if there is none.")
+    @strawberry.field(
+        extensions=[requires(Scope.tenancy_read)],
+        description="One organisation, or null (with an error) if there is none.",
+    )
     async def organisation(self, info: ContextInfo, id: strawberry.ID) -> Organisation | None:
         async def work(uow: UnitOfWork, principal: Principal) -> OrganisationRow:
             organisation_id = from_global_id(id, "Organisation")
@@ -103,7 +107,10 @@ class TenancyQueries:
 
         return Organisation.from_row(await run_query(info, work))
 
-    @strawberry.field(description="The directory of organisations, newest first.")
+    @strawberry.field(
+        extensions=[requires(Scope.tenancy_read)],
+        description="The directory of organisations, newest first.",
+    )
     async def organisations(
         self,
         info: ContextInfo,
@@ -125,7 +132,10 @@ class TenancyQueries:
             page_info=page_info(result),
         )
 
-    @strawberry.field(description="One programme, or null (with an error) if you may not see it.")
+    @strawberry.field(
+        extensions=[requires(Scope.tenancy_read)],
+        description="One programme, or null (with an error) if you may not see it.",
+    )
     async def programme(self, info: ContextInfo, id: strawberry.ID) -> Programme | None:
         async def work(uow: UnitOfWork, principal: Principal) -> ProgrammeWithMembers:
             programme_id = from_global_id(id, "Programme")
@@ -133,7 +143,10 @@ class TenancyQueries:
 
         return Programme.from_row((await run_query(info, work)).programme)
 
-    @strawberry.field(description="Programmes your organisation belongs to, newest first.")
+    @strawberry.field(
+        extensions=[requires(Scope.tenancy_read)],
+        description="Programmes your organisation belongs to, newest first.",
+    )
     async def programmes(
         self, info: ContextInfo, first: int = DEFAULT_LIMIT, after: str | None = None
     ) -> ProgrammeConnection:
@@ -153,14 +166,20 @@ class TenancyQueries:
             page_info=page_info(result),
         )
 
-    @strawberry.field(description="One site, or null (with an error) if you may not see it.")
+    @strawberry.field(
+        extensions=[requires(Scope.tenancy_read)],
+        description="One site, or null (with an error) if you may not see it.",
+    )
     async def site(self, info: ContextInfo, id: strawberry.ID) -> Site | None:
         async def work(uow: UnitOfWork, principal: Principal) -> SiteRow:
             return await service.get_site(uow, principal, from_global_id(id, "Site"))
 
         return Site.from_row(await run_query(info, work))
 
-    @strawberry.field(description="Sites of your organisation and its programme partners.")
+    @strawberry.field(
+        extensions=[requires(Scope.tenancy_read)],
+        description="Sites of your organisation and its programme partners.",
+    )
     async def sites(
         self,
         info: ContextInfo,
@@ -264,7 +283,7 @@ def _programme(result: ProgrammeWithMembers | None) -> Programme | None:
 
 @strawberry.type
 class TenancyMutations:
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.admin)])
     async def create_organisation(
         self, info: ContextInfo, input: CreateOrganisationInput
     ) -> CreateOrganisationPayload:
@@ -277,7 +296,7 @@ class TenancyMutations:
             organisation=Organisation.from_row(row) if row else None, errors=errors
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.admin)])
     async def update_organisation(
         self, info: ContextInfo, input: UpdateOrganisationInput
     ) -> UpdateOrganisationPayload:
@@ -294,7 +313,7 @@ class TenancyMutations:
             organisation=Organisation.from_row(row) if row else None, errors=errors
         )
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.admin)])
     async def delete_organisation(
         self, info: ContextInfo, input: DeleteOrganisationInput
     ) -> DeleteOrganisationPayload:
@@ -307,7 +326,7 @@ class TenancyMutations:
         _, errors = await run_mutation(info, prepare)
         return DeleteOrganisationPayload(deleted_id=None if errors else input.id, errors=errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.admin)])
     async def create_programme(
         self, info: ContextInfo, input: CreateProgrammeInput
     ) -> CreateProgrammePayload:
@@ -326,7 +345,7 @@ class TenancyMutations:
         result, errors = await run_mutation(info, prepare)
         return CreateProgrammePayload(programme=_programme(result), errors=errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.admin)])
     async def update_programme(
         self, info: ContextInfo, input: UpdateProgrammeInput
     ) -> UpdateProgrammePayload:
@@ -347,7 +366,7 @@ class TenancyMutations:
         result, errors = await run_mutation(info, prepare)
         return UpdateProgrammePayload(programme=_programme(result), errors=errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.admin)])
     async def delete_programme(
         self, info: ContextInfo, input: DeleteProgrammeInput
     ) -> DeleteProgrammePayload:
@@ -360,7 +379,7 @@ class TenancyMutations:
         _, errors = await run_mutation(info, prepare)
         return DeleteProgrammePayload(deleted_id=None if errors else input.id, errors=errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.admin)])
     async def add_programme_member(
         self, info: ContextInfo, input: AddProgrammeMemberInput
     ) -> AddProgrammeMemberPayload:
@@ -378,7 +397,7 @@ class TenancyMutations:
         result, errors = await run_mutation(info, prepare)
         return AddProgrammeMemberPayload(programme=_programme(result), errors=errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.admin)])
     async def remove_programme_member(
         self, info: ContextInfo, input: RemoveProgrammeMemberInput
     ) -> RemoveProgrammeMemberPayload:
@@ -396,7 +415,7 @@ class TenancyMutations:
         result, errors = await run_mutation(info, prepare)
         return RemoveProgrammeMemberPayload(programme=_programme(result), errors=errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.admin)])
     async def create_site(self, info: ContextInfo, input: CreateSiteInput) -> CreateSitePayload:
         def prepare() -> Work[SiteRow]:
             fields = set_fields(input)
@@ -410,7 +429,7 @@ class TenancyMutations:
         row, errors = await run_mutation(info, prepare)
         return CreateSitePayload(site=Site.from_row(row) if row else None, errors=errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.admin)])
     async def update_site(self, info: ContextInfo, input: UpdateSiteInput) -> UpdateSitePayload:
         def prepare() -> Work[SiteRow]:
             site_id = from_global_id(input.id, "Site", field="/input/id")
@@ -427,7 +446,7 @@ class TenancyMutations:
         row, errors = await run_mutation(info, prepare)
         return UpdateSitePayload(site=Site.from_row(row) if row else None, errors=errors)
 
-    @strawberry.mutation
+    @strawberry.mutation(extensions=[requires(Scope.admin)])
     async def delete_site(self, info: ContextInfo, input: DeleteSiteInput) -> DeleteSitePayload:
         def prepare() -> Work[None]:
             site_id = from_global_id(input.id, "Site", field="/input/id")

@@ -19,15 +19,25 @@ class PrincipalKind(StrEnum):
 class Scope(StrEnum):
     cycles_read = "cycles:read"
     cycles_write = "cycles:write"
+    implementation_read = "implementation:read"
+    implementation_write = "implementation:write"
+    observations_write = "observations:write"
+    content_read = "content:read"
+    content_write = "content:write"
     tenancy_read = "tenancy:read"
-    tenancy_write = "tenancy:write"
+    admin = "admin"
 
 
 SCOPE_DESCRIPTIONS = {
     Scope.cycles_read: "Read improvement cycles you may see",
     Scope.cycles_write: "Create, change and delete your organisation's cycles",
+    Scope.implementation_read: "Read innovations, teams, implementations and assessments",
+    Scope.implementation_write: "Record your organisation's implementations and assessments",
+    Scope.observations_write: "Submit, edit and sync your own field observations",
+    Scope.content_read: "Read community content beyond what is public",
+    Scope.content_write: "Write community content: resources, events and discussions",
     Scope.tenancy_read: "Read organisations, programmes and sites",
-    Scope.tenancy_write: "Manage organisations, programmes and sites (platform admins)",
+    Scope.admin: "Administer users, clients and, for platform admins, the directory",
 }
 
 

@@ -14,7 +14,7 @@ from domain.tenancy.models import Organisation, Programme, Site
 
 
 def require_admin(principal: Principal) -> None:
-    principal.require_platform_admin(Scope.tenancy_write)
+    principal.require_platform_admin(Scope.admin)
 
 
 def check_version(noun: str, version: int, expected: int) -> None:

@@ -83,7 +83,7 @@ async def list_organisations(
 async def _editable_organisation(
     uow: UnitOfWork, principal: Principal, organisation_id: UUID, expected_version: int
 ) -> Organisation:
-    directory_visible_to(principal, Scope.tenancy_write)
+    directory_visible_to(principal, Scope.admin)
     # Row lock: two writers with the same version cannot both pass the version check.
     row = await TenancyRepository(uow.session).get_organisation(organisation_id, for_update=True)
     if row is None:

@@ -144,7 +144,7 @@ async def list_programme_members(
 async def _editable_programme(
     uow: UnitOfWork, principal: Principal, programme_id: UUID, expected_version: int | None
 ) -> Programme:
-    access = directory_visible_to(principal, Scope.tenancy_write)
+    access = directory_visible_to(principal, Scope.admin)
     row = await TenancyRepository(uow.session).get_programme(access, programme_id, for_update=True)
     if row is None:
         raise NotFound("No programme with that id.")

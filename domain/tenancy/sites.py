@@ -49,7 +49,7 @@ async def _site_tree_errors(
         # Locked, so a concurrent change to the parent's kind or children waits for us and
         # we see its outcome (or it sees ours): the tree rules hold under concurrency.
         row = await repo.get_site(
-            directory_visible_to(principal, Scope.tenancy_write), parent_id, for_update=True
+            directory_visible_to(principal, Scope.admin), parent_id, for_update=True
         )
         if row is not None:
             parent = ParentSite(
@@ -134,7 +134,7 @@ async def list_sites(
 async def _editable_site(
     uow: UnitOfWork, principal: Principal, site_id: UUID, expected_version: int
 ) -> Site:
-    access = directory_visible_to(principal, Scope.tenancy_write)
+    access = directory_visible_to(principal, Scope.admin)
     row = await TenancyRepository(uow.session).get_site(access, site_id, for_update=True)
     if row is None:
         raise NotFound("No site with that id.")

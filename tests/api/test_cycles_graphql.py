@@ -168,7 +168,10 @@ async def test_anonymous_and_scope_errors(client: httpx.AsyncClient, world: Worl
     refused = await gql(
         client, reader, CREATE, input={"programmeId": str(world.programme.id), "title": "T"}
     )
-    assert refused["data"]["createCycle"]["errors"][0]["code"] == "insufficient_scope"
+    # A missing scope is refused at the field's declaration, before the mutation runs.
+    assert refused["data"] is None
+    assert refused["errors"][0]["extensions"]["code"] == "INSUFFICIENT_SCOPE"
+    assert refused["errors"][0]["extensions"]["status"] == 403
 
 
 async def test_pagination_and_limits(client: httpx.AsyncClient, world: World) -> None:

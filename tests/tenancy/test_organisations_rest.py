@@ -133,7 +133,7 @@ async def test_non_admin_writes_are_refused(
     client: httpx.AsyncClient, app_state: AppState, world: World
 ) -> None:
     before = await count(app_state, Organisation)
-    # World parties hold every scope, tenancy:write included, but not the platform_admin role.
+    # World parties hold every scope, admin included, but not the platform_admin role.
     refused = await client.post(
         "/v1/organisations", json={"name": "Sneaky", "kind": "school"}, headers=world.a.headers
     )
@@ -155,7 +155,7 @@ async def test_non_admin_writes_are_refused(
         "/v1/organisations", json={"name": "Sneaky", "kind": "school"}, headers=read_only
     )
     body = problem(no_scope, 403, "insufficient_scope")
-    assert body["scope"] == "tenancy:write"
+    assert body["scope"] == "admin"
     assert await count(app_state, Organisation) == before
     again = await client.get(f"/v1/organisations/{world.a.organisation.id}", headers=read_only)
     assert again.json()["name"] == world.a.organisation.name

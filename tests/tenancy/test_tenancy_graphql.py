@@ -288,7 +288,8 @@ async def test_refusals_are_payload_errors_and_change_nothing(
         mutation("createOrganisation", "CreateOrganisationInput", "organisation { id }"),
         input={"name": "Sneaky", "kind": "school"},
     )
-    assert body["data"]["createOrganisation"]["errors"][0]["code"] == "insufficient_scope"
+    assert body["data"] is None
+    assert body["errors"][0]["extensions"]["code"] == "INSUFFICIENT_SCOPE"
 
     outsider = await run(
         client,

@@ -12,11 +12,12 @@ from pydantic import Field
 from starlette.responses import Response
 
 from api import openapi_docs as docs
-from api.deps import CurrentPrincipal, UoW, expected_version
+from api.deps import UoW, expected_version, requires
 from api.rest.responses import etag
 from api.rest.v1.headers import IfMatch
 from domain.improvement import charts
 from domain.improvement.analysis import RunsRuleSet
+from domain.shared.principal import Principal, Scope
 from domain.shared.schemas import InputModel, Text
 
 router = APIRouter(prefix="/v1/measures", tags=["charts"], responses=docs.COMMON)
@@ -47,7 +48,7 @@ def _json(value: object, *, status: int = 200, version: int | None = None) -> Re
 async def measure_chart(
     measure_id: UUID,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_read)],
     type: charts.ChartType = charts.ChartType.run,
     baseline: Annotated[str | None, Query(max_length=40)] = None,
     rules: RunsRuleSet = RunsRuleSet.PERLA,
@@ -74,7 +75,7 @@ async def put_rebase(
     period: date,
     body: RebaseWrite,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_write)],
     if_match: IfMatch = None,
 ) -> Response:
     measure, mark, created = await charts.set_rebase(
@@ -90,7 +91,11 @@ async def put_rebase(
     responses=docs.WRITE_ONE,
 )
 async def delete_rebase(
-    measure_id: UUID, period: date, uow: UoW, principal: CurrentPrincipal, if_match: IfMatch = None
+    measure_id: UUID,
+    period: date,
+    uow: UoW,
+    principal: Annotated[Principal, requires(Scope.cycles_write)],
+    if_match: IfMatch = None,
 ) -> Response:
     measure = await charts.remove_rebase(
         uow, principal, measure_id, period, expected_version=expected_version(if_match)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from api import openapi_docs as docs
-from api.deps import CurrentPrincipal, Pagination, State, UoW, expected_version
+from api.deps import Pagination, State, UoW, expected_version, requires
 from api.rest.idempotent import idempotent
 from api.rest.responses import PageOf, json_response, page_response
 from api.rest.v1.headers import IdempotencyKey, IfMatch, IfNoneMatch, read_response
@@ -23,6 +23,7 @@ from domain.improvement.schemas import (
     CycleTransitionCreate,
     CycleUpdate,
 )
+from domain.shared.principal import Principal, Scope
 from domain.shared.schemas import ShortText
 
 router = APIRouter(prefix="/v1/cycles", tags=["cycles"], responses=docs.COMMON)
@@ -36,7 +37,7 @@ async def create_cycle(
     request: Request,
     state: State,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_write)],
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def handle() -> Response:
@@ -54,7 +55,7 @@ async def create_cycle(
 @router.get("", response_model=PageOf[CycleRead], summary="List cycles you may see")
 async def list_cycles(
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_read)],
     page: Pagination,
     programme_id: UUID | None = None,
     site_id: UUID | None = None,
@@ -76,7 +77,7 @@ async def list_cycles(
 async def get_cycle(
     cycle_id: UUID,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_read)],
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     cycle = await service.get_cycle(uow, principal, cycle_id)
@@ -90,7 +91,7 @@ async def update_cycle(
     cycle_id: UUID,
     body: CycleUpdate,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_write)],
     if_match: IfMatch = None,
 ) -> Response:
     version = expected_version(if_match)
@@ -104,7 +105,7 @@ async def update_cycle(
 async def delete_cycle(
     cycle_id: UUID,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_write)],
     if_match: IfMatch = None,
 ) -> Response:
     await service.delete_cycle(
@@ -128,7 +129,7 @@ async def transition_cycle(
     cycle_id: UUID,
     body: CycleTransitionCreate,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_write)],
     if_match: IfMatch = None,
 ) -> Response:
     version = expected_version(if_match)
@@ -142,5 +143,7 @@ async def transition_cycle(
     summary="A cycle's phase history and the time spent in each phase",
     responses=docs.READ_ONE,
 )
-async def cycle_history(cycle_id: UUID, uow: UoW, principal: CurrentPrincipal) -> Response:
+async def cycle_history(
+    cycle_id: UUID, uow: UoW, principal: Annotated[Principal, requires(Scope.cycles_read)]
+) -> Response:
     return json_response(await service.cycle_history(uow, principal, cycle_id))

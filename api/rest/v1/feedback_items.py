@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from api import openapi_docs as docs
-from api.deps import CurrentPrincipal, Pagination, State, UoW, expected_version
+from api.deps import Pagination, State, UoW, expected_version, requires
 from api.rest.idempotent import idempotent
 from api.rest.responses import PageOf, json_response, page_response
 from api.rest.v1.headers import IdempotencyKey, IfMatch, IfNoneMatch, read_response
@@ -20,6 +21,7 @@ from domain.improvement.feedback import (
     FeedbackItemUpdate,
     FeedbackStatus,
 )
+from domain.shared.principal import Principal, Scope
 
 router = APIRouter(prefix="/v1/feedback-items", tags=["feedback items"], responses=docs.COMMON)
 
@@ -43,7 +45,7 @@ async def create_feedback_item(
     request: Request,
     state: State,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_write)],
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def handle() -> Response:
@@ -61,7 +63,7 @@ async def create_feedback_item(
 @router.get("", response_model=PageOf[FeedbackItemRead], summary="List feedback items you may see")
 async def list_feedback_items(
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_read)],
     page: Pagination,
     programme_id: UUID | None = None,
     status: FeedbackStatus | None = None,
@@ -81,7 +83,7 @@ async def list_feedback_items(
 async def get_feedback_item(
     item_id: UUID,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_read)],
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     item = await service.get_feedback_item(uow, principal, item_id)
@@ -102,7 +104,7 @@ async def update_feedback_item(
     item_id: UUID,
     body: FeedbackItemUpdate,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_write)],
     if_match: IfMatch = None,
 ) -> Response:
     version = expected_version(if_match)
@@ -121,7 +123,7 @@ async def update_feedback_item(
 async def delete_feedback_item(
     item_id: UUID,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_write)],
     if_match: IfMatch = None,
 ) -> Response:
     await service.delete_feedback_item(

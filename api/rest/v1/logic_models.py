@@ -4,17 +4,19 @@ Logic models use the cycles scopes (`cycles:read`, `cycles:write`): they are imp
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter
 from starlette.responses import Response
 
 from api import openapi_docs as docs
-from api.deps import CurrentPrincipal, UoW, expected_version
+from api.deps import UoW, expected_version, requires
 from api.rest.responses import json_response
 from api.rest.v1.headers import IfMatch, IfNoneMatch, read_response
 from domain.improvement import logic_model as service
 from domain.improvement.logic_model import LogicModelRead, LogicModelWrite
+from domain.shared.principal import Principal, Scope
 
 router = APIRouter(prefix="/v1/programmes", tags=["logic models"], responses=docs.COMMON)
 
@@ -40,7 +42,7 @@ FORBIDDEN: docs.Responses = {
 async def get_logic_model(
     programme_id: UUID,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_read)],
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     result = await service.read_logic_model(uow, principal, programme_id)
@@ -67,7 +69,7 @@ async def put_logic_model(
     programme_id: UUID,
     body: LogicModelWrite,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_write)],
     if_match: IfMatch = None,
 ) -> Response:
     version = expected_version(if_match)

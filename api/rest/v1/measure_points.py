@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from starlette.responses import Response
 
 from api import openapi_docs as docs
-from api.deps import CurrentPrincipal, State, UoW, expected_version
+from api.deps import State, UoW, expected_version, requires
 from api.problems import problem
 from api.rest.idempotent import idempotent
 from api.rest.responses import PageOf, json_response
@@ -38,6 +38,7 @@ from domain.improvement.measures.schemas import (
     UpsertOutcome,
 )
 from domain.shared.errors import ValidationFailed
+from domain.shared.principal import Principal, Scope
 
 router = APIRouter(prefix="/v1/measures", tags=["data points"], responses=docs.COMMON)
 
@@ -79,7 +80,7 @@ def _period_in_path(exc: ValidationFailed) -> ValidationFailed:
 async def list_points(
     measure_id: UUID,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_read)],
     export_format: Annotated[
         ExportFormat, Query(alias="format", description="json (default) or csv.")
     ] = ExportFormat.json,
@@ -107,7 +108,7 @@ async def get_point(
     measure_id: UUID,
     period: Period,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_read)],
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     point = await points.get_point(uow, principal, measure_id, period)
@@ -130,7 +131,7 @@ async def put_point(
     period: Period,
     body: DataPointWrite,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_write)],
     if_match: IfMatch = None,
 ) -> Response:
     version = expected_version(if_match) if if_match and if_match.strip() else None
@@ -159,7 +160,7 @@ async def delete_point(
     measure_id: UUID,
     period: Period,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_write)],
     if_match: IfMatch = None,
 ) -> Response:
     await points.delete_point(
@@ -230,7 +231,7 @@ async def import_points(
     request: Request,
     state: State,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_write)],
     dry_run: Annotated[bool, Query(description="Report what would happen; write nothing.")] = False,
     atomic: Annotated[bool, Query(description="All rows or none.")] = True,
     idempotency_key: IdempotencyKey = None,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query, Request
 from starlette.responses import Response
 
 from api import openapi_docs as docs
-from api.deps import CurrentPrincipal, Pagination, State, UoW, expected_version
+from api.deps import Pagination, State, UoW, expected_version, requires
 from api.rest.idempotent import idempotent
 from api.rest.responses import PageOf, json_response, page_response
 from api.rest.v1.headers import IdempotencyKey, IfMatch, IfNoneMatch, read_response
@@ -23,6 +23,7 @@ from domain.improvement.measures.schemas import (
     MeasureRead,
     MeasureUpdate,
 )
+from domain.shared.principal import Principal, Scope
 from domain.shared.schemas import ShortText
 
 router = APIRouter(prefix="/v1/measures", tags=["measures"], responses=docs.COMMON)
@@ -40,7 +41,7 @@ async def create_measure(
     request: Request,
     state: State,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_write)],
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def handle() -> Response:
@@ -58,7 +59,7 @@ async def create_measure(
 @router.get("", response_model=PageOf[MeasureRead], summary="List measures you may see")
 async def list_measures(
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_read)],
     page: Pagination,
     programme_id: UUID | None = None,
     kind: MeasureKind | None = None,
@@ -78,7 +79,7 @@ async def list_measures(
 async def get_measure(
     measure_id: UUID,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_read)],
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     measure = await service.get_measure(uow, principal, measure_id)
@@ -97,7 +98,7 @@ async def update_measure(
     measure_id: UUID,
     body: MeasureUpdate,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_write)],
     if_match: IfMatch = None,
 ) -> Response:
     version = expected_version(if_match)
@@ -116,7 +117,7 @@ async def update_measure(
 async def delete_measure(
     measure_id: UUID,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_write)],
     if_match: IfMatch = None,
 ) -> Response:
     await service.delete_measure(

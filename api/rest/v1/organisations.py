@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from api.deps import CurrentPrincipal, Pagination, State, UoW, expected_version
+from api.deps import Pagination, State, UoW, expected_version, requires
 from api.rest.idempotent import idempotent
 from api.rest.responses import PageOf, json_response, page_response
 from api.rest.v1.headers import (
@@ -20,6 +21,7 @@ from api.rest.v1.headers import (
     IfNoneMatch,
     read_response,
 )
+from domain.shared.principal import Principal, Scope
 from domain.tenancy import service
 from domain.tenancy.models import OrganisationKind
 from domain.tenancy.schemas import (
@@ -44,7 +46,7 @@ async def create_organisation(
     request: Request,
     state: State,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.admin)],
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def handle() -> Response:
@@ -62,7 +64,7 @@ async def create_organisation(
 @router.get("", response_model=PageOf[OrganisationRead], summary="List organisations")
 async def list_organisations(
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.tenancy_read)],
     page: Pagination,
     kind: OrganisationKind | None = None,
 ) -> Response:
@@ -79,7 +81,7 @@ async def list_organisations(
 async def get_organisation(
     organisation_id: UUID,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.tenancy_read)],
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     row = await service.get_organisation(uow, principal, organisation_id)
@@ -96,7 +98,7 @@ async def update_organisation(
     organisation_id: UUID,
     body: OrganisationUpdate,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.admin)],
     if_match: IfMatch = None,
 ) -> Response:
     version = expected_version(if_match)
@@ -115,7 +117,7 @@ async def update_organisation(
 async def delete_organisation(
     organisation_id: UUID,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.admin)],
     if_match: IfMatch = None,
 ) -> Response:
     await service.delete_organisation(

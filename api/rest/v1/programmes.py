@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from api.deps import CurrentPrincipal, Pagination, State, UoW, expected_version
+from api.deps import Pagination, State, UoW, expected_version, requires
 from api.rest.idempotent import idempotent
 from api.rest.responses import PageOf, json_response, page_response
 from api.rest.v1.headers import (
@@ -20,6 +21,7 @@ from api.rest.v1.headers import (
     IfNoneMatch,
     read_response,
 )
+from domain.shared.principal import Principal, Scope
 from domain.tenancy import service
 from domain.tenancy.schemas import (
     ProgrammeCreate,
@@ -43,7 +45,7 @@ async def create_programme(
     request: Request,
     state: State,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.admin)],
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def handle() -> Response:
@@ -61,7 +63,9 @@ async def create_programme(
 @router.get(
     "", response_model=PageOf[ProgrammeRead], summary="List programmes your organisation is in"
 )
-async def list_programmes(uow: UoW, principal: CurrentPrincipal, page: Pagination) -> Response:
+async def list_programmes(
+    uow: UoW, principal: Annotated[Principal, requires(Scope.tenancy_read)], page: Pagination
+) -> Response:
     result = await service.list_programmes(uow, principal, page)
     return page_response(result, ProgrammeRead)
 
@@ -75,7 +79,7 @@ async def list_programmes(uow: UoW, principal: CurrentPrincipal, page: Paginatio
 async def get_programme(
     programme_id: UUID,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.tenancy_read)],
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     result = await service.get_programme(uow, principal, programme_id)
@@ -94,7 +98,7 @@ async def update_programme(
     programme_id: UUID,
     body: ProgrammeUpdate,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.admin)],
     if_match: IfMatch = None,
 ) -> Response:
     version = expected_version(if_match)
@@ -113,7 +117,7 @@ async def update_programme(
 async def delete_programme(
     programme_id: UUID,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.admin)],
     if_match: IfMatch = None,
 ) -> Response:
     await service.delete_programme(
@@ -129,7 +133,10 @@ async def delete_programme(
     responses=READ_ONE,
 )
 async def list_programme_members(
-    programme_id: UUID, uow: UoW, principal: CurrentPrincipal, page: Pagination
+    programme_id: UUID,
+    uow: UoW,
+    principal: Annotated[Principal, requires(Scope.tenancy_read)],
+    page: Pagination,
 ) -> Response:
     result = await service.list_programme_members(uow, principal, programme_id, page)
     return page_response(result, ProgrammeMemberRead)
@@ -147,7 +154,7 @@ async def add_programme_member(
     programme_id: UUID,
     organisation_id: UUID,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.admin)],
     if_match: IfMatch = None,
 ) -> Response:
     version = expected_version(if_match) if if_match is not None else None
@@ -169,7 +176,7 @@ async def remove_programme_member(
     programme_id: UUID,
     organisation_id: UUID,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.admin)],
     if_match: IfMatch = None,
 ) -> Response:
     result = await service.remove_programme_member(

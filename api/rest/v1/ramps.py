@@ -3,13 +3,14 @@ service, serialise."""
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
 from api import openapi_docs as docs
-from api.deps import CurrentPrincipal, Pagination, State, UoW, expected_version
+from api.deps import Pagination, State, UoW, expected_version, requires
 from api.rest.idempotent import idempotent
 from api.rest.responses import PageOf, json_response, page_response
 from api.rest.v1.headers import IdempotencyKey, IfMatch
@@ -22,6 +23,7 @@ from domain.improvement.ramp_schemas import (
     RampRead,
     RampUpdate,
 )
+from domain.shared.principal import Principal, Scope
 
 router = APIRouter(prefix="/v1/ramps", tags=["ramps"], responses=docs.COMMON)
 
@@ -46,7 +48,7 @@ async def create_ramp(
     request: Request,
     state: State,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_write)],
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def handle() -> Response:
@@ -58,7 +60,10 @@ async def create_ramp(
 
 @router.get("", response_model=PageOf[RampRead], summary="List ramps you may see")
 async def list_ramps(
-    uow: UoW, principal: CurrentPrincipal, page: Pagination, programme_id: UUID | None = None
+    uow: UoW,
+    principal: Annotated[Principal, requires(Scope.cycles_read)],
+    page: Pagination,
+    programme_id: UUID | None = None,
 ) -> Response:
     result = await service.list_ramps(uow, principal, RampFilters(programme_id=programme_id), page)
     return page_response(result, RampRead)
@@ -71,7 +76,9 @@ async def list_ramps(
     description=IN_ORDER,
     responses=docs.READ_ONE,
 )
-async def get_ramp(ramp_id: UUID, uow: UoW, principal: CurrentPrincipal) -> Response:
+async def get_ramp(
+    ramp_id: UUID, uow: UoW, principal: Annotated[Principal, requires(Scope.cycles_read)]
+) -> Response:
     return _detail(await service.get_ramp(uow, principal, ramp_id))
 
 
@@ -82,7 +89,7 @@ async def update_ramp(
     ramp_id: UUID,
     body: RampUpdate,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_write)],
     if_match: IfMatch = None,
 ) -> Response:
     version = expected_version(if_match)
@@ -102,7 +109,7 @@ async def update_ramp(
 async def delete_ramp(
     ramp_id: UUID,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.cycles_write)],
     if_match: IfMatch = None,
 ) -> Response:
     await service.delete_ramp(uow, principal, ramp_id, expected_version=expected_version(if_match))

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from api.deps import CurrentPrincipal, Pagination, State, UoW, expected_version
+from api.deps import Pagination, State, UoW, expected_version, requires
 from api.rest.idempotent import idempotent
 from api.rest.responses import PageOf, json_response, page_response
 from api.rest.v1.headers import (
@@ -20,6 +21,7 @@ from api.rest.v1.headers import (
     IfNoneMatch,
     read_response,
 )
+from domain.shared.principal import Principal, Scope
 from domain.tenancy import service
 from domain.tenancy.models import SiteKind
 from domain.tenancy.schemas import SiteCreate, SiteFilters, SiteRead, SiteUpdate
@@ -39,7 +41,7 @@ async def create_site(
     request: Request,
     state: State,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.admin)],
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     async def handle() -> Response:
@@ -61,7 +63,7 @@ async def create_site(
 )
 async def list_sites(
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.tenancy_read)],
     page: Pagination,
     organisation_id: UUID | None = None,
     parent_id: UUID | None = None,
@@ -76,7 +78,7 @@ async def list_sites(
 async def get_site(
     site_id: UUID,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.tenancy_read)],
     if_none_match: IfNoneMatch = None,
 ) -> Response:
     row = await service.get_site(uow, principal, site_id)
@@ -93,7 +95,7 @@ async def update_site(
     site_id: UUID,
     body: SiteUpdate,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.admin)],
     if_match: IfMatch = None,
 ) -> Response:
     version = expected_version(if_match)
@@ -110,7 +112,7 @@ async def update_site(
 async def delete_site(
     site_id: UUID,
     uow: UoW,
-    principal: CurrentPrincipal,
+    principal: Annotated[Principal, requires(Scope.admin)],
     if_match: IfMatch = None,
 ) -> Response:
     await service.delete_site(uow, principal, site_id, expected_version=expected_version(if_match))

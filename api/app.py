@@ -14,6 +14,7 @@ from api.graphql.context import get_context
 from api.graphql.schema import schema
 from api.middleware import BodySizeLimitMiddleware, JsonBodyMiddleware, RequestIdMiddleware
 from api.oauth.routes import router as oauth_router
+from api.request_gzip import GzipRequestMiddleware
 from api.rest.ops import router as ops_router
 from api.rest.v1.charts import router as charts_router
 from api.rest.v1.cycles import router as cycles_router
@@ -21,10 +22,12 @@ from api.rest.v1.feedback_items import router as feedback_items_router
 from api.rest.v1.logic_models import router as logic_models_router
 from api.rest.v1.measure_points import router as measure_points_router
 from api.rest.v1.measures import router as measures_router
+from api.rest.v1.observations import router as observations_router
 from api.rest.v1.organisations import router as organisations_router
 from api.rest.v1.programmes import router as programmes_router
 from api.rest.v1.ramps import router as ramps_router
 from api.rest.v1.sites import router as sites_router
+from api.rest.v1.sync import router as sync_router
 from api.state import AppState
 from domain.identity.keys import KeyStore, cipher_from_settings
 from domain.shared.config import Settings, get_settings
@@ -82,6 +85,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(programmes_router)
     app.include_router(logic_models_router)
     app.include_router(sites_router)
+    app.include_router(observations_router)
+    app.include_router(sync_router)
     app.include_router(
         GraphQLRouter(
             schema,
@@ -107,6 +112,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ],
             expose_headers=["ETag", "Location", "X-Request-ID", "Retry-After"],
         )
+    # Inflates gzip bodies (innermost: the size limit outside counts bytes on the wire).
+    app.add_middleware(
+        GzipRequestMiddleware,
+        max_bytes=settings.max_body_bytes,
+        path_limits={"/v1/observations/batch": settings.observation_batch_max_bytes},
+    )
     app.add_middleware(JsonBodyMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
     idempotency_ttl_seconds: int = Field(default=86_400, ge=60)
 
+    # Observations: how far ahead of the server's clock a device's observed_at may be, and
+    # the largest batch body once gzip is undone (bodies over max_body_bytes must be gzipped).
+    observation_clock_skew_seconds: int = Field(default=300, ge=0, le=86_400)
+    observation_batch_max_bytes: int = Field(default=8 * 1_048_576, ge=1024)
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> object:

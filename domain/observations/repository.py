@@ -1,0 +1,313 @@
+"""All SQL for observations. A batch is written with one INSERT over arrays (unnest), not
+one statement per item, and reads for its references are one statement per kind."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+import orjson
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    String,
+    and_,
+    cast,
+    func,
+    or_,
+    select,
+    text,
+    tuple_,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
+
+from domain.implementation.models import CoreComponent, PracticeProfileVersion
+from domain.observations.models import Observation, SyncChange
+from domain.observations.schemas import ObservationFilters
+from domain.shared.authz import RowAccess
+from domain.shared.pagination import PageRequest
+
+
+@dataclass(frozen=True)
+class NewObservation:
+    """One row to insert; the columns the batch does not share."""
+
+    id: UUID
+    programme_id: UUID
+    kind: str
+    observed_at: datetime
+    cycle_id: UUID | None
+    measure_id: UUID | None
+    period: date | None
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    profile_version_id: UUID | None
+    practitioner: str | None
+    ratings: list[dict[str, str]] | None
+    text: str
+    tags: list[str]
+    location_label: str | None
+    content_hash: str
+
+
+_INSERT = text(
+    """
+INSERT INTO observations (
+    id, created_at, updated_at, created_by, version, organisation_id, programme_id, kind,
+    observed_at, received_at, cycle_id, measure_id, period, value, numerator, denominator,
+    profile_version_id, practitioner, ratings, text, tags, location_label, content_hash
+)
+SELECT u.id, :now, :now, :author, 1, :organisation_id, u.programme_id, u.kind,
+       u.observed_at, :now, u.cycle_id, u.measure_id, u.period, u.value, u.numerator,
+       u.denominator, u.profile_version_id, u.practitioner, u.ratings::jsonb, u.text,
+       ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)), u.location_label,
+       u.content_hash
+FROM unnest(
+    CAST(:ids AS uuid[]), CAST(:programme_ids AS uuid[]), CAST(:kinds AS text[]),
+    CAST(:observed_ats AS timestamptz[]), CAST(:cycle_ids AS uuid[]),
+    CAST(:measure_ids AS uuid[]), CAST(:periods AS date[]), CAST(:values AS float8[]),
+    CAST(:numerators AS float8[]), CAST(:denominators AS float8[]),
+    CAST(:profile_version_ids AS uuid[]), CAST(:practitioners AS text[]),
+    CAST(:ratings AS text[]), CAST(:texts AS text[]), CAST(:tags AS text[]),
+    CAST(:location_labels AS text[]), CAST(:content_hashes AS text[])
+) AS u(id, programme_id, kind, observed_at, cycle_id, measure_id, period, value, numerator,
+       denominator, profile_version_id, practitioner, ratings, text, tags, location_label,
+       content_hash)
+ON CONFLICT (id) DO NOTHING
+RETURNING id
+"""
+)
+
+
+class ObservationRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def insert_new(
+        self,
+        rows: Sequence[NewObservation],
+        *,
+        organisation_id: UUID,
+        author: str,
+        now: datetime,
+    ) -> set[UUID]:
+        """Inserts the rows whose id is new; returns those ids. An id already stored (or
+        being stored by a concurrent transaction, which this waits for) is skipped, so two
+        identical batches at once store each row once. Rows go in id order, so concurrent
+        batches that overlap take their row locks in one order and cannot deadlock."""
+        if not rows:
+            return set()
+        ordered = sorted(rows, key=lambda r: r.id)
+        result = await self.session.execute(
+            _INSERT,
+            {
+                "now": now,
+                "author": author,
+                "organisation_id": organisation_id,
+                "ids": [r.id for r in ordered],
+                "programme_ids": [r.programme_id for r in ordered],
+                "kinds": [r.kind for r in ordered],
+                "observed_ats": [r.observed_at for r in ordered],
+                "cycle_ids": [r.cycle_id for r in ordered],
+                "measure_ids": [r.measure_id for r in ordered],
+                "periods": [r.period for r in ordered],
+                "values": [r.value for r in ordered],
+                "numerators": [r.numerator for r in ordered],
+                "denominators": [r.denominator for r in ordered],
+                "profile_version_ids": [r.profile_version_id for r in ordered],
+                "practitioners": [r.practitioner for r in ordered],
+                "ratings": [
+                    None if r.ratings is None else orjson.dumps(r.ratings).decode() for r in ordered
+                ],
+                "texts": [r.text for r in ordered],
+                "tags": [orjson.dumps(r.tags).decode() for r in ordered],
+                "location_labels": [r.location_label for r in ordered],
+                "content_hashes": [r.content_hash for r in ordered],
+            },
+        )
+        return {row[0] for row in result.all()}
+
+    async def stored_for_comparison(self, ids: Sequence[UUID]) -> dict[UUID, Observation]:
+        """Rows with these ids whoever wrote them: a resend is told apart from a clash by
+        comparing owner and content. Only the outcome leaves the service, never another
+        author's row."""
+        if not ids:
+            return {}
+        rows = await self.session.scalars(select(Observation).where(col(Observation.id).in_(ids)))
+        return {row.id: row for row in rows.all()}
+
+    def _own(self, access: RowAccess, author: str) -> list[ColumnElement[bool]]:
+        return [
+            col(Observation.organisation_id) == access.organisation_id,
+            col(Observation.created_by) == author,
+            col(Observation.deleted_at).is_(None),
+        ]
+
+    async def get_own(
+        self, access: RowAccess, author: str, observation_id: UUID, *, for_update: bool = False
+    ) -> Observation | None:
+        query = select(Observation).where(
+            col(Observation.id) == observation_id, *self._own(access, author)
+        )
+        if for_update:
+            query = query.with_for_update()
+        return (await self.session.scalars(query)).one_or_none()
+
+    async def get_many_own(
+        self, access: RowAccess, author: str, ids: Sequence[UUID]
+    ) -> list[Observation]:
+        query = select(Observation).where(col(Observation.id).in_(ids), *self._own(access, author))
+        return list((await self.session.scalars(query)).all())
+
+    async def list_own(
+        self, access: RowAccess, author: str, filters: ObservationFilters, page: PageRequest
+    ) -> list[Observation]:
+        query = select(Observation).where(*self._own(access, author))
+        if filters.kind is not None:
+            query = query.where(col(Observation.kind) == filters.kind.value)
+        if filters.cycle_id is not None:
+            query = query.where(col(Observation.cycle_id) == filters.cycle_id)
+        if page.after is not None:
+            query = query.where(col(Observation.id) < page.after)
+        query = query.order_by(col(Observation.id).desc()).limit(page.limit + 1)
+        return list((await self.session.scalars(query)).all())
+
+
+class ProfileRepository:
+    """Reads of practice-profile versions and their core components (the implementation
+    area's tables), filtered by the caller's row access like every shared row."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def versions(
+        self, access: RowAccess, ids: Sequence[UUID]
+    ) -> dict[UUID, PracticeProfileVersion]:
+        if not ids:
+            return {}
+        rows = await self.session.scalars(
+            select(PracticeProfileVersion).where(
+                col(PracticeProfileVersion.id).in_(ids),
+                access.shared_rows(PracticeProfileVersion),
+            )
+        )
+        return {row.id: row for row in rows.all()}
+
+    async def syncable_versions(
+        self, access: RowAccess, ids: Sequence[UUID]
+    ) -> list[PracticeProfileVersion]:
+        """Versions a device may hold: published ones it may see, and its own drafts."""
+        if not ids:
+            return []
+        rows = await self.session.scalars(
+            select(PracticeProfileVersion).where(
+                col(PracticeProfileVersion.id).in_(ids),
+                access.shared_rows(PracticeProfileVersion),
+                or_(
+                    col(PracticeProfileVersion.status) == "published",
+                    col(PracticeProfileVersion.organisation_id) == access.organisation_id,
+                ),
+            )
+        )
+        return list(rows.all())
+
+    async def components(self, version_ids: Sequence[UUID]) -> dict[UUID, list[CoreComponent]]:
+        found: dict[UUID, list[CoreComponent]] = defaultdict(list)
+        if not version_ids:
+            return found
+        rows = await self.session.scalars(
+            select(CoreComponent)
+            .where(col(CoreComponent.profile_version_id).in_(version_ids))
+            .order_by(col(CoreComponent.profile_version_id), col(CoreComponent.position))
+        )
+        for row in rows.all():
+            found[row.profile_version_id].append(row)
+        return found
+
+    async def component_ids(self, version_ids: Sequence[UUID]) -> dict[UUID, set[UUID]]:
+        found: dict[UUID, set[UUID]] = defaultdict(set)
+        if not version_ids:
+            return found
+        rows = await self.session.execute(
+            select(col(CoreComponent.profile_version_id), col(CoreComponent.id)).where(
+                col(CoreComponent.profile_version_id).in_(version_ids)
+            )
+        )
+        for version_id, component_id in rows.all():
+            found[version_id].add(component_id)
+        return found
+
+
+@dataclass(frozen=True)
+class LoggedChange:
+    seq: int
+    xid: int
+    entity_type: str
+    entity_id: UUID
+
+
+class SyncRepository:
+    """Reads of the change log that the triggers of migration 0010 write."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def changes_after(
+        self,
+        *,
+        after: tuple[int, int],
+        shared_types: Sequence[str],
+        access: RowAccess,
+        author: str,
+        limit: int,
+    ) -> list[LoggedChange]:
+        """Up to `limit` changes after `after` (xid, seq) that concern the caller, in
+        (xid, seq) order, from finished transactions only: a change is taken only when its
+        transaction is older than every transaction still running (the snapshot's xmin,
+        read in the same statement), so a later page can never turn up a change that sorts
+        before one already handed out. Shared rows concern the caller when they are its
+        organisation's or were shared with one of its programmes before or after the
+        change; observations when the caller wrote them."""
+        relevant: list[ColumnElement[bool]] = [
+            and_(
+                col(SyncChange.entity_type) == "observation",
+                col(SyncChange.organisation_id) == access.organisation_id,
+                col(SyncChange.author) == author,
+            )
+        ]
+        if shared_types:
+            shared = [col(SyncChange.organisation_id) == access.organisation_id]
+            if access.programme_ids:
+                shared.append(
+                    and_(
+                        col(SyncChange.programme_id).in_(access.programme_ids),
+                        or_(
+                            col(SyncChange.old_visibility) == "programme",
+                            col(SyncChange.new_visibility) == "programme",
+                        ),
+                    )
+                )
+            relevant.append(and_(col(SyncChange.entity_type).in_(shared_types), or_(*shared)))
+        horizon = func.pg_snapshot_xmin(func.pg_current_snapshot())
+        query = (
+            select(
+                col(SyncChange.seq),
+                col(SyncChange.xid),
+                col(SyncChange.entity_type),
+                col(SyncChange.entity_id),
+            )
+            .where(
+                tuple_(col(SyncChange.xid), col(SyncChange.seq)) > tuple_(after[0], after[1]),
+                col(SyncChange.xid) < cast(cast(horizon, String), BigInteger),
+                or_(*relevant),
+            )
+            .order_by(col(SyncChange.xid), col(SyncChange.seq))
+            .limit(limit)
+        )
+        rows = await self.session.execute(query)
+        return [LoggedChange(int(s or 0), int(x), t, i) for s, x, t, i in rows.all()]

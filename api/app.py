@@ -16,6 +16,12 @@ from api.middleware import BodySizeLimitMiddleware, JsonBodyMiddleware, RequestI
 from api.oauth.routes import router as oauth_router
 from api.request_gzip import GzipRequestMiddleware
 from api.rest.ops import router as ops_router
+from api.rest.v1 import communities as community_routes
+from api.rest.v1 import discussions as discussion_routes
+from api.rest.v1 import events as event_routes
+from api.rest.v1 import glossary as glossary_routes
+from api.rest.v1 import resources as resource_routes
+from api.rest.v1 import search as search_routes
 from api.rest.v1.charts import router as charts_router
 from api.rest.v1.cycles import router as cycles_router
 from api.rest.v1.feedback_items import router as feedback_items_router
@@ -85,6 +91,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(programmes_router)
     app.include_router(logic_models_router)
     app.include_router(sites_router)
+    for community_router in (
+        community_routes.router,
+        event_routes.router,
+        resource_routes.router,
+        discussion_routes.threads,
+        discussion_routes.posts,
+        glossary_routes.router,
+        search_routes.router,
+    ):
+        app.include_router(community_router)
     app.include_router(observations_router)
     app.include_router(sync_router)
     app.include_router(

@@ -25,6 +25,7 @@ from api.rest.v1 import search as search_routes
 from api.rest.v1.charts import router as charts_router
 from api.rest.v1.cycles import router as cycles_router
 from api.rest.v1.feedback_items import router as feedback_items_router
+from api.rest.v1.implementation_routers import ROUTERS as IMPLEMENTATION_ROUTERS
 from api.rest.v1.logic_models import router as logic_models_router
 from api.rest.v1.measure_points import router as measure_points_router
 from api.rest.v1.measures import router as measures_router
@@ -103,6 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(community_router)
     app.include_router(observations_router)
     app.include_router(sync_router)
+    for implementation_router in IMPLEMENTATION_ROUTERS:
+        app.include_router(implementation_router)
     app.include_router(
         GraphQLRouter(
             schema,

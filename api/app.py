@@ -13,6 +13,7 @@ from api import errors, openapi_docs
 from api.graphql.context import get_context
 from api.graphql.schema import schema
 from api.middleware import BodySizeLimitMiddleware, JsonBodyMiddleware, RequestIdMiddleware
+from api.oauth.authorize import router as authorize_router
 from api.oauth.routes import router as oauth_router
 from api.request_gzip import GzipRequestMiddleware
 from api.rest.ops import router as ops_router
@@ -82,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     openapi_docs.install(app)
     app.include_router(ops_router)
     app.include_router(oauth_router)
+    app.include_router(authorize_router)
     app.include_router(cycles_router)
     app.include_router(ramps_router)
     app.include_router(feedback_items_router)

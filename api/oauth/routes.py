@@ -1,5 +1,6 @@
-"""The OAuth 2 token, revocation (RFC 7009) and introspection (RFC 7662) endpoints, the key
-set and the server metadata (RFC 8414). RFC 6749 errors, not problem+json, because OAuth
+"""The OAuth 2 token (client_credentials, authorization_code with PKCE, refresh_token),
+revocation (RFC 7009) and introspection (RFC 7662) endpoints, the key set and the server
+metadata (RFC 8414). RFC 6749 errors, not problem+json, because OAuth
 client libraries read the `error` member (the problem fields are sent alongside)."""
 
 from __future__ import annotations
@@ -17,18 +18,26 @@ from starlette.responses import JSONResponse, Response
 from api import openapi_docs as docs
 from api.deps import State, UoW
 from api.problems import problem_body
+from domain.identity import authorization, refresh
 from domain.identity import service as identity
+from domain.identity.client_assertion import ALGORITHMS as ASSERTION_ALGORITHMS
+from domain.identity.client_assertion import ASSERTION_TYPE
 from domain.identity.errors import InvalidClient, InvalidRequest, OAuthError, UnsupportedGrantType
 from domain.shared.principal import Scope
 
 router = APIRouter(tags=["oauth"])
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-TOKEN_PATH = "/oauth/token"
+TOKEN_PATH = identity.TOKEN_ENDPOINT_PATH
+AUTHORIZE_PATH = "/oauth/authorize"
 REVOKE_PATH = "/oauth/revoke"
 INTROSPECT_PATH = "/oauth/introspect"
 JWKS_PATH = "/.well-known/jwks.json"
-CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
+CLIENT_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
+# Public clients (no secret, no keys) name themselves at the token endpoint; PKCE binds the
+# code to them and rotation binds the refresh token.
+TOKEN_AUTH_METHODS = [*CLIENT_AUTH_METHODS, "none"]
+GRANT_TYPES = [identity.CLIENT_CREDENTIALS, refresh.AUTHORIZATION_CODE, refresh.REFRESH_TOKEN]
 JWK_SET_JSON = "application/jwk-set+json"
 JWK_SET_SCHEMA = {
     "type": "object",
@@ -62,11 +71,10 @@ def _oauth_error(error: OAuthError, *, basic: bool) -> Response:
 
 @dataclass(frozen=True)
 class ClientRequest:
-    """A form-encoded request from a confidential client: its parameters and credentials."""
+    """A form-encoded request from a client: its parameters and how it authenticated."""
 
     form: dict[str, str]
-    client_id: str
-    client_secret: str
+    credentials: identity.ClientCredentials
 
 
 def _uses_basic(request: Request) -> bool:
@@ -74,29 +82,46 @@ def _uses_basic(request: Request) -> bool:
     return bool(request.headers.get("authorization"))
 
 
-def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
+def _client_credentials(request: Request, form: dict[str, str]) -> identity.ClientCredentials:
+    """One way of authenticating per request (RFC 6749 2.3): HTTP Basic, a secret in the
+    form, a private_key_jwt assertion, or (public clients) the client id alone. Whether the
+    client may use the way it chose is the domain's decision."""
     header = request.headers.get("authorization")
+    has_assertion = "client_assertion" in form or "client_assertion_type" in form
     if header:
         scheme, _, value = header.partition(" ")
         if scheme.lower() != "basic":
-            raise InvalidClient("Use HTTP Basic or client_secret_post to authenticate.")
+            raise InvalidClient("Use HTTP Basic, client_secret_post or private_key_jwt.")
         try:
             decoded = base64.b64decode(value.strip(), validate=True).decode()
         except (binascii.Error, UnicodeDecodeError) as exc:
             raise InvalidClient("The Basic credentials are not valid base64.") from exc
-        client_id, sep, secret = decoded.partition(":")
-        if not sep or "client_secret" in form:
+        basic_id, sep, secret = decoded.partition(":")
+        if not sep or "client_secret" in form or has_assertion:
             raise InvalidRequest("Send the client credentials one way only.")
-        return unquote_plus(client_id), unquote_plus(secret)
-    client_id, secret = form.get("client_id", ""), form.get("client_secret", "")
-    if not client_id or not secret:
-        raise InvalidClient("Client authentication is required.")
-    return client_id, secret
+        return identity.ClientCredentials(
+            client_id=unquote_plus(basic_id), secret=unquote_plus(secret)
+        )
+    client_id = form.get("client_id") or None
+    if has_assertion:
+        if "client_secret" in form:
+            raise InvalidRequest("Send the client credentials one way only.")
+        if form.get("client_assertion_type") != ASSERTION_TYPE:
+            raise InvalidClient(f"client_assertion_type must be {ASSERTION_TYPE}.")
+        assertion = form.get("client_assertion", "")
+        if not assertion:
+            raise InvalidClient("client_assertion is required with client_assertion_type.")
+        return identity.ClientCredentials(client_id=client_id, assertion=assertion)
+    if "client_secret" in form:
+        if not client_id or not form["client_secret"]:
+            raise InvalidClient("Client authentication is required.")
+        return identity.ClientCredentials(client_id=client_id, secret=form["client_secret"])
+    return identity.ClientCredentials(client_id=client_id)
 
 
 async def _client_request(request: Request) -> ClientRequest:
     """The form and the client's credentials, the same way at every endpoint a client
-    authenticates to (client_secret_basic or client_secret_post)."""
+    authenticates to."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/x-www-form-urlencoded":
         raise InvalidRequest("Send the request as application/x-www-form-urlencoded.")
@@ -105,8 +130,7 @@ async def _client_request(request: Request) -> ClientRequest:
     if len(values) != len(raw.multi_items()):
         raise InvalidRequest("Each parameter may be sent once.")
     form = dict(values)
-    client_id, secret = _client_credentials(request, form)
-    return ClientRequest(form=form, client_id=client_id, client_secret=secret)
+    return ClientRequest(form=form, credentials=_client_credentials(request, form))
 
 
 def _token_parameter(form: dict[str, str]) -> str:
@@ -123,35 +147,75 @@ def _json(body: dict[str, Any], headers: dict[str, str]) -> Response:
 @router.post(
     TOKEN_PATH,
     responses=docs.OAUTH_ERRORS,
-    summary="Get an access token (client_credentials)",
-    description="Form-encoded (RFC 6749 section 4.4). Authenticate with HTTP Basic "
-    "(client_secret_basic) or client_id and client_secret in the form (client_secret_post).",
+    summary="Get an access token",
+    description="Form-encoded (RFC 6749). Grants: `client_credentials` (partner systems; "
+    "never a refresh token), `authorization_code` with PKCE S256 (`code`, `redirect_uri`, "
+    "`code_verifier`; RFC 7636) and `refresh_token` (rotated on every use; reusing an old one "
+    "revokes its whole family). Confidential clients authenticate with HTTP Basic "
+    "(client_secret_basic), `client_id` and `client_secret` in the form "
+    "(client_secret_post), or a signed `client_assertion` (private_key_jwt, RFC 7523); "
+    "public clients send only `client_id`.",
 )
 async def token(request: Request, state: State, uow: UoW) -> Response:
     basic = _uses_basic(request)
     try:
         client = await _client_request(request)
-        grant_type = client.form.get("grant_type")
+        form = client.form
+        grant_type = form.get("grant_type")
         if not grant_type:
             raise InvalidRequest("grant_type is required.")
-        if grant_type != identity.CLIENT_CREDENTIALS:
+        if grant_type not in GRANT_TYPES:
             raise UnsupportedGrantType(f"The grant type '{grant_type}' is not supported here.")
-        issued = await identity.issue_client_credentials_token(
+        authenticated = await identity.authenticate(
             uow,
-            state.keys,
             state.settings,
-            client_id=client.client_id,
-            client_secret=client.client_secret,
-            scope=client.form.get("scope"),
+            client.credentials,
+            allow_public=grant_type != identity.CLIENT_CREDENTIALS,
         )
+        body: dict[str, Any]
+        if grant_type == identity.CLIENT_CREDENTIALS:
+            issued = await identity.client_credentials_token(
+                state.keys, state.settings, client=authenticated, scope=form.get("scope")
+            )
+            body = {
+                "access_token": issued.access_token,
+                "token_type": issued.token_type,
+                "expires_in": issued.expires_in,
+                "scope": issued.scope,
+            }
+            return _json(body, NO_STORE)
+        if grant_type == refresh.AUTHORIZATION_CODE:
+            tokens = await authorization.exchange_code(
+                uow,
+                state.keys,
+                state.settings,
+                client=authenticated,
+                code=form.get("code", ""),
+                redirect_uri=form.get("redirect_uri"),
+                code_verifier=form.get("code_verifier"),
+            )
+        else:
+            refresh_token = form.get("refresh_token", "")
+            if not refresh_token:
+                raise InvalidRequest("refresh_token is required.")
+            tokens = await refresh.refresh_tokens(
+                uow,
+                state.keys,
+                state.settings,
+                client=authenticated,
+                refresh_token=refresh_token,
+                scope=form.get("scope"),
+            )
     except OAuthError as error:
         return _oauth_error(error, basic=basic)
     body = {
-        "access_token": issued.access_token,
-        "token_type": issued.token_type,
-        "expires_in": issued.expires_in,
-        "scope": issued.scope,
+        "access_token": tokens.access_token,
+        "token_type": tokens.token_type,
+        "expires_in": tokens.expires_in,
+        "scope": tokens.scope,
     }
+    if tokens.refresh_token is not None:
+        body["refresh_token"] = tokens.refresh_token
     return _json(body, NO_STORE)
 
 
@@ -159,10 +223,12 @@ async def token(request: Request, state: State, uow: UoW) -> Response:
     REVOKE_PATH,
     responses=docs.OAUTH_ERRORS,
     summary="Revoke an access token (RFC 7009)",
-    description="Form-encoded: `token`, optional `token_type_hint` (ignored: every token is "
-    "an access token). Authenticate as at the token endpoint. A client can revoke only "
-    "tokens issued to it; the answer is 200 with an empty body whether or not the token was "
-    "valid, already revoked or another client's, so it reveals nothing about the token.",
+    description="Form-encoded: `token`, optional `token_type_hint` (not needed: access and "
+    "refresh tokens are told apart by their form). Authenticate as at the token endpoint; "
+    "public clients send their `client_id`. Revoking a refresh token ends its whole family "
+    "and the access tokens it issued. A client can revoke only tokens issued to it; the "
+    "answer is 200 with an empty body whether or not the token was valid, already revoked "
+    "or another client's, so it reveals nothing about the token.",
 )
 async def revoke(request: Request, state: State, uow: UoW) -> Response:
     basic = _uses_basic(request)
@@ -172,9 +238,8 @@ async def revoke(request: Request, state: State, uow: UoW) -> Response:
             uow,
             state.keys,
             state.settings,
-            client_id=client.client_id,
-            client_secret=client.client_secret,
             token=_token_parameter(client.form),
+            credentials=client.credentials,
         )
     except OAuthError as error:
         return _oauth_error(error, basic=basic)
@@ -197,9 +262,8 @@ async def introspect(request: Request, state: State, uow: UoW) -> Response:
             uow,
             state.keys,
             state.settings,
-            client_id=client.client_id,
-            client_secret=client.client_secret,
             token=_token_parameter(client.form),
+            credentials=client.credentials,
         )
     except OAuthError as error:
         return _oauth_error(error, basic=basic)
@@ -244,16 +308,23 @@ async def metadata(state: State) -> Response:
     base = issuer.rstrip("/")
     body = {
         "issuer": issuer,
+        "authorization_endpoint": base + AUTHORIZE_PATH,
         "token_endpoint": base + TOKEN_PATH,
         "jwks_uri": base + JWKS_PATH,
         "revocation_endpoint": base + REVOKE_PATH,
         "introspection_endpoint": base + INTROSPECT_PATH,
-        "grant_types_supported": [identity.CLIENT_CREDENTIALS],
-        # No authorization endpoint yet: the authorisation code grant comes later.
-        "response_types_supported": [],
-        "token_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
-        "revocation_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
+        "grant_types_supported": GRANT_TYPES,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "code_challenge_methods_supported": [authorization.S256],
+        "token_endpoint_auth_methods_supported": TOKEN_AUTH_METHODS,
+        "token_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGORITHMS,
+        "revocation_endpoint_auth_methods_supported": TOKEN_AUTH_METHODS,
+        "revocation_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGORITHMS,
         "introspection_endpoint_auth_methods_supported": CLIENT_AUTH_METHODS,
+        "introspection_endpoint_auth_signing_alg_values_supported": ASSERTION_ALGORITHMS,
+        # RFC 9207: the authorisation response carries `iss`.
+        "authorization_response_iss_parameter_supported": True,
         "scopes_supported": [s.value for s in Scope],
     }
     return _json(body, {"Cache-Control": "public, max-age=300"})

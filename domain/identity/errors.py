@@ -43,6 +43,23 @@ class InvalidScope(OAuthError):
     title = "Invalid scope"
 
 
+class InvalidGrant(OAuthError):
+    """A code, refresh token or PKCE verifier that is wrong, used, expired or not this
+    client's (RFC 6749 section 5.2)."""
+
+    error = "invalid_grant"
+    code = "invalid_grant"
+    title = "Invalid grant"
+
+
+class LoginFailed(DomainError):
+    """One answer for an unknown email, a wrong password, a disabled or a locked account, so
+    the sign-in page never says which (no user enumeration)."""
+
+    code = "login_failed"
+    title = "Sign-in failed"
+
+
 class InvalidToken(DomainError):
     """A bearer token that is missing its parts, badly signed, expired or not ours."""
 

@@ -43,7 +43,10 @@ def issue(
     organisation_id: UUID,
     scopes: list[str],
     ttl_seconds: int,
+    token_id: str | None = None,
 ) -> str:
+    """A signed access token; `token_id` (the `jti`) is made here unless the caller needs to
+    know it first (to record it, so that revoking a refresh family can revoke it too)."""
     now = int(time.time())
     header = {"alg": ALGORITHM, "typ": TOKEN_TYPE, "kid": key.kid}
     claims: dict[str, Any] = {
@@ -53,12 +56,16 @@ def issue(
         "exp": now + ttl_seconds,
         "iat": now,
         "nbf": now,
-        "jti": secrets.token_urlsafe(16),
+        "jti": token_id or new_token_id(),
         "client_id": client_id,
         "scope": " ".join(scopes),
         "org": str(organisation_id),
     }
     return jwt.encode(header, claims, key, algorithms=[ALGORITHM])
+
+
+def new_token_id() -> str:
+    return secrets.token_urlsafe(16)
 
 
 def unverified_kid(token: str) -> str | None:

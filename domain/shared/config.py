@@ -30,6 +30,14 @@ class Settings(BaseSettings):
     token_audience: str = "implementation-hub"
     access_token_ttl_seconds: int = Field(default=900, ge=60, le=86_400)
     refresh_token_ttl_seconds: int = Field(default=30 * 86_400, ge=3600)
+    # People (issue 3): a refresh-token family never outlives this, however often rotated.
+    refresh_family_max_seconds: int = Field(default=90 * 86_400, ge=3600)
+    authorization_code_ttl_seconds: int = Field(default=60, ge=10, le=600)
+    # The signed consent step between a successful login and the code.
+    consent_ticket_ttl_seconds: int = Field(default=600, ge=60, le=3600)
+    # After this many wrong passwords in a row, sign-in is refused for the lockout period.
+    login_max_failures: int = Field(default=5, ge=1, le=100)
+    login_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
     # Encrypts signing keys at rest. Unset in development: a key file in data_dir is made.
     key_encryption_key: SecretStr | None = None
 

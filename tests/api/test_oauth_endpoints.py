@@ -65,28 +65,37 @@ async def test_server_metadata_describes_the_endpoints_that_exist(
     assert response.headers["cache-control"].startswith("public")
     body = response.json()
     issuer = world.state.settings.token_issuer
+    secret_methods = ["client_secret_basic", "client_secret_post", "private_key_jwt"]
+    algorithms = ["ES256", "ES384", "ES512", "RS256", "RS384", "RS512"]
+    algorithms += ["PS256", "PS384", "PS512", "EdDSA"]
     assert body == {
         "issuer": issuer,
+        "authorization_endpoint": f"{issuer}/oauth/authorize",
         "token_endpoint": f"{issuer}/oauth/token",
         "jwks_uri": f"{issuer}/.well-known/jwks.json",
         "revocation_endpoint": f"{issuer}/oauth/revoke",
         "introspection_endpoint": f"{issuer}/oauth/introspect",
-        "grant_types_supported": ["client_credentials"],
-        "response_types_supported": [],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-        "revocation_endpoint_auth_methods_supported": [
-            "client_secret_basic",
-            "client_secret_post",
-        ],
-        "introspection_endpoint_auth_methods_supported": [
-            "client_secret_basic",
-            "client_secret_post",
-        ],
+        "grant_types_supported": ["client_credentials", "authorization_code", "refresh_token"],
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": [*secret_methods, "none"],
+        "token_endpoint_auth_signing_alg_values_supported": algorithms,
+        "revocation_endpoint_auth_methods_supported": [*secret_methods, "none"],
+        "revocation_endpoint_auth_signing_alg_values_supported": algorithms,
+        "introspection_endpoint_auth_methods_supported": secret_methods,
+        "introspection_endpoint_auth_signing_alg_values_supported": algorithms,
+        "authorization_response_iss_parameter_supported": True,
         "scopes_supported": [s.value for s in Scope],
     }
-    assert "code_challenge_methods_supported" not in body  # no PKCE until it is implemented
     assert (await client.get("/.well-known/jwks.json")).status_code == 200
-    for key in ("jwks_uri", "token_endpoint", "revocation_endpoint", "introspection_endpoint"):
+    for key in (
+        "jwks_uri",
+        "token_endpoint",
+        "revocation_endpoint",
+        "introspection_endpoint",
+        "authorization_endpoint",
+    ):
         url = urlsplit(body[key])
         assert f"{url.scheme}://{url.netloc}" == issuer
         method = "GET" if key == "jwks_uri" else "POST"

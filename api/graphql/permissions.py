@@ -46,11 +46,13 @@ class ScopeDeclaration(FieldExtension):
         return await next_(source, info, **kwargs)
 
 
-def requires(*scopes: Scope) -> ScopeDeclaration:
+# Typed as the base class: strawberry's decorators take `list[FieldExtension]`, and a list
+# is invariant, so `[requires(...)]` must already be a list of FieldExtension.
+def requires(*scopes: Scope) -> FieldExtension:
     """A valid token holding every scope named (none named: any valid token)."""
     return ScopeDeclaration(scopes, anonymous=False)
 
 
-def public(*scopes: Scope) -> ScopeDeclaration:
+def public(*scopes: Scope) -> FieldExtension:
     """Anonymous callers allowed; a token, when sent, must hold the scopes named."""
     return ScopeDeclaration(scopes, anonymous=True)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from typing import Any
 
 import httpx
 from sqlalchemy import func, select
 
+from domain.community.markdown import ALLOWED_ATTRIBUTES, ALLOWED_TAGS
 from domain.shared.metadata import metadata
 from tests.factories import Party, World
 
@@ -89,3 +91,29 @@ async def count_rows(world: World, table: str) -> int:
         return int(
             await session.scalar(select(func.count()).select_from(metadata.tables[table])) or 0
         )
+
+
+class Elements(HTMLParser):
+    """Every element and attribute a browser would build from the HTML."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[tuple[str, list[tuple[str, str | None]]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.found.append((tag, attrs))
+
+
+def assert_inert(html: str) -> None:
+    """Only allowlisted elements and attributes, and links only to http, https or mailto:
+    whatever else the input held is now text, which a browser shows and never runs."""
+    parser = Elements()
+    parser.feed(html)
+    for tag, attrs in parser.found:
+        assert tag in ALLOWED_TAGS, (tag, html)
+        for name, value in attrs:
+            allowed = ALLOWED_ATTRIBUTES.get(tag, set()) | {"rel"}
+            assert name in allowed, (tag, name, html)
+            if name == "href":
+                assert value is not None
+                assert value.split(":", 1)[0].lower() in {"http", "https", "mailto"}, html

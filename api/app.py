@@ -62,7 +62,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.hub = AppState(
             settings=settings,
             database=database,
-            keys=KeyStore(database.sessionmaker, cipher_from_settings(settings)),
+            keys=KeyStore(
+                database.sessionmaker,
+                cipher_from_settings(settings),
+                access_token_ttl_seconds=settings.access_token_ttl_seconds,
+            ),
             head_revision=head_revision(),
         )
         try:
@@ -94,6 +98,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(programmes_router)
     app.include_router(logic_models_router)
     app.include_router(sites_router)
+    app.include_router(observations_router)
+    app.include_router(sync_router)
+    for implementation_router in IMPLEMENTATION_ROUTERS:
+        app.include_router(implementation_router)
     for community_router in (
         community_routes.router,
         event_routes.router,
@@ -104,10 +112,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         search_routes.router,
     ):
         app.include_router(community_router)
-    app.include_router(observations_router)
-    app.include_router(sync_router)
-    for implementation_router in IMPLEMENTATION_ROUTERS:
-        app.include_router(implementation_router)
     app.include_router(
         GraphQLRouter(
             schema,

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from api import cli_instruments as instruments_cli
 from domain.shared.config import Settings, get_settings
 
 _servers: list[Any] = []  # keeps the embedded PostgreSQL handle alive for this process
@@ -178,13 +179,14 @@ def create_client(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def rotate_keys(settings: Settings) -> None:
-    from domain.identity.keys import cipher_from_settings, rotate
+    from domain.identity.keys import cipher_from_settings, retirement_grace, rotate
 
     url = database_url(settings)
     cipher = cipher_from_settings(settings)
+    grace = retirement_grace(settings.access_token_ttl_seconds)
 
     async def work(uow: Any) -> str:
-        key = await rotate(uow.session, cipher)
+        key = await rotate(uow.session, cipher, grace)
         await uow.commit()
         return key.kid
 
@@ -221,6 +223,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     key_commands.add_parser("rotate", help="add a signing key; older keys keep verifying")
     contracts = commands.add_parser("openapi", help="write openapi.json and schema.graphql")
     contracts.add_argument("--out", type=Path, default=Path("openapi"))
+    instruments_cli.add_parser(commands)
     args = parser.parse_args(argv)
 
     settings = get_settings()
@@ -238,6 +241,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         rotate_keys(settings)
     elif args.command == "openapi":
         write_contracts(args.out)
+    elif args.command == "instruments":
+        instruments_cli.run(settings, args, migrate, _with_uow)
 
 
 if __name__ == "__main__":

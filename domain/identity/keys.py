@@ -8,6 +8,7 @@ import os
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import orjson
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from domain.identity.models import SigningKey
+from domain.identity.tokens import LEEWAY_SECONDS
 from domain.shared.config import Settings
 from domain.shared.ids import utcnow
 
@@ -66,11 +68,48 @@ async def ensure_signing_key(session: AsyncSession, cipher: KeyCipher) -> None:
         session.add(new_signing_key(cipher))
 
 
-async def rotate(session: AsyncSession, cipher: KeyCipher) -> SigningKey:
-    """Adds a key that signs from now on; older keys keep verifying until retired."""
+def retirement_grace(access_token_ttl_seconds: int, ring_ttl_seconds: float = 60.0) -> timedelta:
+    """How long a superseded key keeps verifying: another process may sign with it until its
+    cached ring goes stale, and each token it signed lives one access-token lifetime, plus
+    the clock leeway tokens are checked with."""
+    return timedelta(seconds=ring_ttl_seconds + access_token_ttl_seconds + LEEWAY_SECONDS)
+
+
+def still_verifying(rows: list[SigningKey], now: datetime, grace: timedelta) -> list[SigningKey]:
+    """Newest first. The newest key signs; each older key was superseded when the next newer
+    one was made, and verifies until `grace` after that."""
+    kept: list[SigningKey] = []
+    for index, row in enumerate(rows):
+        if index == 0 or rows[index - 1].created_at + grace > now:
+            kept.append(row)
+    return kept
+
+
+async def rotate(session: AsyncSession, cipher: KeyCipher, grace: timedelta) -> SigningKey:
+    """Adds a key that signs from now on. Older keys keep verifying until the tokens they
+    signed have expired; those past that point are marked retired here, so the JWKS and the
+    table say the same thing. Caller commits."""
     key = new_signing_key(cipher)
+    rows = await _unretired(session)
+    now = utcnow()
+    kept = {row.kid for row in still_verifying(rows, now, grace)}
+    for row in rows:
+        if row.kid not in kept:
+            row.retired_at = now
     session.add(key)
     return key
+
+
+async def _unretired(session: AsyncSession) -> list[SigningKey]:
+    return list(
+        (
+            await session.scalars(
+                select(SigningKey)
+                .where(col(SigningKey.retired_at).is_(None))
+                .order_by(col(SigningKey.created_at).desc())
+            )
+        ).all()
+    )
 
 
 async def retire(session: AsyncSession, kid: str) -> bool:
@@ -103,10 +142,12 @@ class KeyStore:
         cipher: KeyCipher,
         ttl: float = 60.0,
         floor: float = 5.0,
+        access_token_ttl_seconds: int = 900,
     ) -> None:
         self._sessionmaker = sessionmaker
         self._cipher = cipher
         self._ttl = ttl
+        self._grace = retirement_grace(access_token_ttl_seconds, ttl)
         self._floor = floor
         self._ring: KeyRing | None = None
 
@@ -125,17 +166,13 @@ class KeyStore:
             self._ring = ring
         return ring
 
+    def forget(self) -> None:
+        """Drops the cached ring; the next request reads the keys afresh."""
+        self._ring = None
+
     async def _load(self) -> KeyRing:
         async with self._sessionmaker() as session:
-            rows = list(
-                (
-                    await session.scalars(
-                        select(SigningKey)
-                        .where(col(SigningKey.retired_at).is_(None))
-                        .order_by(col(SigningKey.created_at).desc())
-                    )
-                ).all()
-            )
+            rows = still_verifying(await _unretired(session), utcnow(), self._grace)
         if not rows:
             raise RuntimeError("No signing key: run 'hub migrate' to create one.")
         signing = ECKey.import_key(self._cipher.decrypt(rows[0].private_jwk_encrypted))

@@ -10,7 +10,14 @@ from sqlalchemy import select
 
 from api.state import AppState
 from domain.identity import tokens
-from domain.identity.keys import KeyCipher, KeyStore, cipher_from_settings, retire, rotate
+from domain.identity.keys import (
+    KeyCipher,
+    KeyStore,
+    cipher_from_settings,
+    retire,
+    retirement_grace,
+    rotate,
+)
 from domain.identity.models import SigningKey
 from domain.shared.config import Settings
 
@@ -43,7 +50,7 @@ async def test_rotation_signs_with_the_new_key_and_still_verifies_the_old(
     }
     old_token = tokens.issue(before.signing, **issue)
     async with app_state.database.sessionmaker() as session:
-        new_key = await rotate(session, cipher)
+        new_key = await rotate(session, cipher, retirement_grace(900))
         await session.commit()
     try:
         # A token naming a kid the cache does not know makes the store reload.

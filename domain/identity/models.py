@@ -34,6 +34,8 @@ class OAuthClient(RecordFields, table=True):
     redirect_uris: list[str] = Field(default_factory=list, sa_type=ARRAY(Text))
     # Public JWKs for private_key_jwt client authentication (RFC 7523); NULL: no key.
     jwks: dict[str, Any] | None = Field(default=None, sa_type=JSONB)
+    # When it last obtained a token, for administrators deciding what to disable.
+    last_used_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class SigningKey(SQLModel, table=True):

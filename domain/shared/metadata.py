@@ -15,6 +15,7 @@ from domain.community.models import (
     ResourceRevision,
     Thread,
 )
+from domain.identity.federation_models import TrustedIssuer
 from domain.identity.models import (
     AuthorizationCode,
     OAuthClient,
@@ -74,6 +75,7 @@ __all__ = [
     "ResourceRevision",
     "RevokedToken",
     "SigningKey",
+    "TrustedIssuer",
     "Site",
     "SyncChange",
     "Thread",

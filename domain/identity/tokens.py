@@ -13,8 +13,10 @@ from joserfc.errors import JoseError
 from joserfc.jwk import ECKey, KeySet
 
 from domain.identity.errors import InvalidToken
-from domain.identity.keys import ALGORITHM
 
+# The service's signing algorithm. Defined here, not imported from keys.py, because keys.py
+# imports this module (LEEWAY_SECONDS); keys.ALGORITHM must stay the same value.
+ALGORITHM = "ES256"
 TOKEN_TYPE = "at+jwt"
 # A token no larger than this is plenty for our claims; anything bigger is refused unread.
 MAX_TOKEN_BYTES = 8192

@@ -23,6 +23,7 @@ from api.graphql.feedback import FeedbackMutations, FeedbackQueries
 from api.graphql.ids import parse_global_id
 from api.graphql.logic_model import LogicModelMutations, LogicModelQueries
 from api.graphql.measures import Measure, MeasureMutations, MeasureQueries
+from api.graphql.observations import ObservationMutations, ObservationQueries
 from api.graphql.permissions import requires
 from api.graphql.ramps import RampMutations, RampQueries
 from api.graphql.tenancy import TenancyMutations, TenancyQueries
@@ -46,6 +47,7 @@ class Query(
     FeedbackQueries,
     LogicModelQueries,
     MeasureQueries,
+    ObservationQueries,
     RampQueries,
     TenancyQueries,
 ):
@@ -90,6 +92,7 @@ class Mutation(
     FeedbackMutations,
     LogicModelMutations,
     MeasureMutations,
+    ObservationMutations,
     RampMutations,
     TenancyMutations,
 ):

@@ -321,7 +321,7 @@ async def test_fidelity_ratings_must_name_components_of_the_version(
     _other_version, other_components = await create_profile(
         world, world.b.organisation, world.programme
     )
-    body = {
+    body: dict[str, Any] = {
         "id": str(new_id()),
         "kind": "fidelity",
         "observed_at": when(2),

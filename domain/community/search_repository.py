@@ -31,7 +31,6 @@ from sqlalchemy import (
     tuple_,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -87,11 +86,9 @@ def _branch(
         if filters.kind is not None:
             query = query.where(col(Resource.kind) == filters.kind.value)
         if filters.tag is not None:
-            query = query.where(col(Resource.tags).contains(cast([filters.tag], ARRAY(String))))
+            query = query.where(col(Resource.tags).contains([filters.tag]))
         if filters.audience is not None:
-            query = query.where(
-                col(Resource.audiences).contains(cast([filters.audience.value], ARRAY(String)))
-            )
+            query = query.where(col(Resource.audiences).contains([filters.audience.value]))
         if filters.stage is not None:
             query = query.where(col(Resource.stage) == filters.stage.value)
         return _common(query, Resource, Resource.published_at, filters)

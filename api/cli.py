@@ -99,6 +99,10 @@ def _banner(settings: Settings, client: dict[str, str] | None) -> str:
             f"    curl -s -u '{client['client_id']}:{client['client_secret']}' "
             f"-d grant_type=client_credentials {base}/oauth/token",
         ]
+    if client:
+        from domain.identity.demo import banner_lines
+
+        lines += banner_lines(base)
     return "\n".join(lines) + "\n"
 
 

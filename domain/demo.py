@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from domain.identity import demo as identity_demo
 from domain.identity import service as identity
 from domain.improvement.chart_models import LogicModel, MeasureRebase
 from domain.improvement.feedback import FeedbackItem
@@ -347,6 +348,18 @@ async def seed(uow: UnitOfWork) -> DemoClient | None:
         )
     )
     await session.flush()
+    await identity_demo.seed(
+        uow,
+        system,
+        programme=programme,
+        organisations={
+            "national": national,
+            "dundee": dundee,
+            "tayside": tayside,
+            "inverclyde": inverclyde,
+            "perth": perth,
+        },
+    )
 
     registered = await identity.register_client(
         uow,

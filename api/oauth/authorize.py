@@ -16,8 +16,15 @@ from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import State, UoW
-from api.oauth.pages import consent_page, error_page, login_page, security_headers
+from api.oauth.pages import (
+    consent_page,
+    demo_callback_page,
+    error_page,
+    login_page,
+    security_headers,
+)
 from domain.identity import authorization
+from domain.identity import demo as identity_demo
 from domain.identity.authorization import AuthorizePageError, AuthorizeRedirectError
 from domain.identity.errors import LoginFailed
 
@@ -152,3 +159,21 @@ async def authorize_form(request: Request, state: State, uow: UoW) -> Response:
     except AuthorizeRedirectError as error:
         return _redirect(error.location, 303)
     return _error("The form was not sent from the sign-in page.")
+
+
+@router.get(identity_demo.DEMO_CALLBACK_PATH)
+async def demo_callback(request: Request) -> Response:
+    """The demo app's registered redirect URI, so `make run` works in a browser with no app:
+    it shows the code and the command that exchanges it with the demo's PKCE verifier."""
+    code = request.query_params.get("code")
+    error = request.query_params.get("error")
+    base = f"{request.url.scheme}://{request.url.netloc}"
+    exchange = None
+    if code:
+        exchange = (
+            f"curl -s {base}/oauth/token -d grant_type=authorization_code "
+            f"-d client_id={identity_demo.DEMO_APP_CLIENT_ID} -d code={code} "
+            f"-d redirect_uri={base}{identity_demo.DEMO_CALLBACK_PATH} "
+            f"-d code_verifier={identity_demo.DEMO_CODE_VERIFIER}"
+        )
+    return _html(demo_callback_page(code=code, error=error, exchange=exchange))

@@ -133,3 +133,21 @@ def error_page(message: str) -> str:
         "application's provider.</p>"
     )
     return _page("Sign-in problem", body)
+
+
+def demo_callback_page(*, code: str | None, error: str | None, exchange: str | None) -> str:
+    """Where the demo app's redirect lands: shows the code and how to exchange it."""
+    if error:
+        body = (
+            "<h1>Demo app: no code</h1>"
+            f'<p class="error" role="alert">The server answered {escape(error)}.</p>'
+        )
+    else:
+        body = (
+            "<h1>Demo app: signed in</h1>"
+            "<p>The authorisation server sent this page an authorisation code. It works once "
+            "and only for a minute. Exchange it with the PKCE verifier:</p>"
+            f'<pre aria-label="Authorisation code">{escape(code or "")}</pre>'
+            f'<pre aria-label="Exchange command">{escape(exchange or "")}</pre>'
+        )
+    return _page("Demo app", body)

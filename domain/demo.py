@@ -14,6 +14,7 @@ from sqlmodel import col
 
 from domain.identity import demo as identity_demo
 from domain.identity import service as identity
+from domain.implementation import demo as implementation_demo
 from domain.improvement.chart_models import LogicModel, MeasureRebase
 from domain.improvement.feedback import FeedbackItem
 from domain.improvement.logic_model import LogicModelDocument, LogicModelItem, LogicModelOutcome
@@ -348,6 +349,22 @@ async def seed(uow: UnitOfWork) -> DemoClient | None:
         )
     )
     await session.flush()
+    await implementation_demo.seed(
+        uow,
+        system,
+        programme=programme,
+        national=national,
+        dundee=dundee,
+        tayside=tayside,
+        inverclyde=inverclyde,
+        perth=perth,
+        sites={
+            "dundee_east": dundee_east,
+            "greenock": greenock,
+            "school": school,
+            "perth_area": perth_area,
+        },
+    )
     await identity_demo.seed(
         uow,
         system,

@@ -21,6 +21,13 @@ from api.graphql.cycles import CycleMutations, CycleQueries
 from api.graphql.errors import graphql_error, masking
 from api.graphql.feedback import FeedbackMutations, FeedbackQueries
 from api.graphql.ids import parse_global_id
+from api.graphql.implementation import (
+    IMPLEMENTATION_NODE_TYPES,
+    NODE_CLASSES,
+    ImplementationMutations,
+    ImplementationQueries,
+    resolve_node,
+)
 from api.graphql.logic_model import LogicModelMutations, LogicModelQueries
 from api.graphql.measures import Measure, MeasureMutations, MeasureQueries
 from api.graphql.observations import ObservationMutations, ObservationQueries
@@ -34,7 +41,9 @@ from domain.shared.errors import DomainError, FieldError, ValidationFailed
 from domain.tenancy import service as tenancy
 
 log = logging.getLogger("api.graphql")
-NODE_TYPES = frozenset({"Cycle", "Measure", "Organisation", "Programme", "Site"})
+NODE_TYPES = (
+    frozenset({"Cycle", "Measure", "Organisation", "Programme", "Site"}) | IMPLEMENTATION_NODE_TYPES
+)
 MAX_DEPTH = 10
 MAX_ALIASES = 30
 MAX_TOKENS = 5_000
@@ -45,6 +54,7 @@ class Query(
     ChartQueries,
     CycleQueries,
     FeedbackQueries,
+    ImplementationQueries,
     LogicModelQueries,
     MeasureQueries,
     ObservationQueries,
@@ -70,6 +80,8 @@ class Query(
                 if kind == "Programme":
                     programme = await tenancy.get_programme(uow, context.principal, value)
                     return Programme.from_row(programme.programme)
+                if kind in IMPLEMENTATION_NODE_TYPES:
+                    return await resolve_node(uow, context.principal, kind, value)
                 if kind == "Measure":
                     measure = await measures.get_measure(uow, context.principal, value)
                     return Measure.from_row(measure)
@@ -90,6 +102,7 @@ def _parse_node_id(value: str) -> tuple[str, UUID]:
 class Mutation(
     CycleMutations,
     FeedbackMutations,
+    ImplementationMutations,
     LogicModelMutations,
     MeasureMutations,
     ObservationMutations,
@@ -121,7 +134,7 @@ def _is_unexpected(error: GraphQLError) -> bool:
 schema = HubSchema(
     query=Query,
     mutation=Mutation,
-    types=[Cycle, Organisation, Programme, Site],
+    types=[Cycle, Organisation, Programme, Site, *NODE_CLASSES],
     extensions=[
         lambda: QueryDepthLimiter(max_depth=MAX_DEPTH),
         lambda: MaxAliasesLimiter(max_alias_count=MAX_ALIASES),

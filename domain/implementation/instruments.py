@@ -99,15 +99,17 @@ async def load_instrument_file(
 
 async def load_built_in(uow: UnitOfWork, principal: Principal) -> list[Instrument]:
     """The instruments shipped with the service (idempotent)."""
-    _require_loader(principal)
-    loaded = []
-    for path in sorted(BUILT_IN.glob("*.yaml")):
-        text = path.read_text(encoding="utf-8")
-        definition = parse_instrument(decode_instrument_file(text, path.name))
-        instrument, _ = await _store(uow, principal, definition)
-        loaded.append(instrument)
+    loaded = await store_built_in(uow, principal)
     await uow.commit()
     return loaded
+
+
+async def store_built_in(uow: UnitOfWork, principal: Principal) -> list[Instrument]:
+    """As `load_built_in`, inside the caller's transaction (the demo seed)."""
+    _require_loader(principal)
+    return [
+        (await _store(uow, principal, definition))[0] for definition in built_in_definitions()
+    ]
 
 
 def built_in_definitions() -> list[InstrumentDefinition]:

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Date, and_, cast, delete, func, literal, or_, select, tuple_
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -269,7 +269,7 @@ class ImplementationRepository:
                 col(StageTransition.effective_on),
             )
             .where(col(StageTransition.implementation_id).in_(ids))
-            .distinct(col(StageTransition.implementation_id))
+            .ext(distinct_on(col(StageTransition.implementation_id)))
             .order_by(col(StageTransition.implementation_id), *_current_transition_order())
         )
         rows = (await self.session.execute(query)).all()
@@ -328,7 +328,7 @@ class ImplementationRepository:
                 access.shared_rows(Implementation),
                 col(StageTransition.effective_on) <= as_of,
             )
-            .distinct(col(StageTransition.implementation_id))
+            .ext(distinct_on(col(StageTransition.implementation_id)))
             .order_by(col(StageTransition.implementation_id), *_current_transition_order())
             .subquery()
         )

@@ -11,7 +11,7 @@ from api.state import AppState
 from domain.implementation import implementations, innovations, instruments, teams
 from domain.implementation.implementations import ImplementationView
 from domain.implementation.innovations import ProfileView
-from domain.implementation.models import Innovation, Instrument
+from domain.implementation.models import Innovation, Instrument, MemberRole
 from domain.implementation.schemas import (
     ComponentInput,
     ImplementationCreate,
@@ -119,7 +119,7 @@ async def make_team(world: World, party: Party | None = None, **fields: Any) -> 
             MemberInput(
                 name="Alex Reid",
                 organisation_id=party.organisation.id,
-                role="lead",  # type: ignore[arg-type]
+                role=MemberRole.lead,
                 joined_on=date(2023, 1, 9),
             )
         ],

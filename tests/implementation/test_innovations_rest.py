@@ -34,7 +34,9 @@ async def test_create_read_update_innovation(client: httpx.AsyncClient, world: W
     assert body["organisation_id"] == str(world.a.organisation.id)
 
     # A programme partner reads it; the outsider gets 404 and does not see it listed.
-    assert (await client.get(f"/v1/innovations/{body['id']}", headers=world.b.headers)).status_code == 200
+    assert (
+        await client.get(f"/v1/innovations/{body['id']}", headers=world.b.headers)
+    ).status_code == 200
     hidden = await client.get(f"/v1/innovations/{body['id']}", headers=world.c.headers)
     assert hidden.status_code == 404
     listed = await client.get("/v1/innovations", headers=world.c.headers)

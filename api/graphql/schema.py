@@ -17,6 +17,7 @@ from strawberry.extensions import (
 from strawberry.types import ExecutionContext
 
 from api.graphql.charts import ChartQueries
+from api.graphql.community import CommunityMutations, CommunityQueries
 from api.graphql.cycles import CycleMutations, CycleQueries
 from api.graphql.errors import graphql_error, masking
 from api.graphql.feedback import FeedbackMutations, FeedbackQueries
@@ -52,6 +53,7 @@ MAX_TOKENS = 5_000
 @strawberry.type
 class Query(
     ChartQueries,
+    CommunityQueries,
     CycleQueries,
     FeedbackQueries,
     ImplementationQueries,
@@ -100,6 +102,7 @@ def _parse_node_id(value: str) -> tuple[str, UUID]:
 
 @strawberry.type
 class Mutation(
+    CommunityMutations,
     CycleMutations,
     FeedbackMutations,
     ImplementationMutations,

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 from icalendar import Calendar
 
@@ -142,7 +144,8 @@ async def test_calendar_feed(client: httpx.AsyncClient, world: World) -> None:
     calendar = Calendar.from_ical(anonymous.content)
     events = calendar.walk("VEVENT")
     assert [str(e["summary"]) for e in events] == ["<script>alert(1)</script> Open session"]
-    assert events[0]["dtstart"].dt.tzinfo is not None
+    start: Any = events[0]["dtstart"]
+    assert start.dt.tzinfo is not None
     own = Calendar.from_ical(
         (
             await client.get(

@@ -238,7 +238,7 @@ async def test_ten_thousand_resources(
     assert len(count_statements.statements) <= 4, count_statements.statements
 
     query = sql.explain_resources(content_access(Principal.anonymous()), "fidelity")
-    compiled = query.compile(dialect=postgresql.asyncpg.dialect())  # type: ignore[attr-defined]
+    compiled = query.compile(dialect=postgresql.asyncpg.dialect())  # type: ignore[no-untyped-call]
     params = [compiled.params[name] for name in compiled.positiontup or []]
     async with world.state.database.engine.connect() as connection:
         raw = await connection.get_raw_connection()

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from domain.community import demo as community_demo
 from domain.identity import demo as identity_demo
 from domain.identity import service as identity
 from domain.implementation import demo as implementation_demo
@@ -376,6 +377,19 @@ async def seed(uow: UnitOfWork) -> DemoClient | None:
             "inverclyde": inverclyde,
             "perth": perth,
         },
+    )
+    await community_demo.seed_community(
+        uow,
+        author=author,
+        programme=programme,
+        organisations={
+            "national": national,
+            "dundee": dundee,
+            "tayside": tayside,
+            "inverclyde": inverclyde,
+            "perth": perth,
+        },
+        cycle_id=first_round.id,
     )
 
     registered = await identity.register_client(

@@ -24,6 +24,7 @@ from api.rest.v1 import glossary as glossary_routes
 from api.rest.v1 import resources as resource_routes
 from api.rest.v1 import search as search_routes
 from api.rest.v1.charts import router as charts_router
+from api.rest.v1.clients import router as clients_router
 from api.rest.v1.cycles import router as cycles_router
 from api.rest.v1.feedback_items import router as feedback_items_router
 from api.rest.v1.implementation_routers import ROUTERS as IMPLEMENTATION_ROUTERS
@@ -36,7 +37,10 @@ from api.rest.v1.programmes import router as programmes_router
 from api.rest.v1.ramps import router as ramps_router
 from api.rest.v1.sites import router as sites_router
 from api.rest.v1.sync import router as sync_router
+from api.rest.v1.trusted_issuers import router as trusted_issuers_router
+from api.rest.v1.users import router as users_router
 from api.state import AppState
+from domain.identity.federation import FederationKeys
 from domain.identity.keys import KeyStore, cipher_from_settings
 from domain.shared.config import Settings, get_settings
 from domain.shared.db import create_database
@@ -68,6 +72,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 access_token_ttl_seconds=settings.access_token_ttl_seconds,
             ),
             head_revision=head_revision(),
+            federation=FederationKeys(
+                ttl=settings.federation_jwks_ttl_seconds,
+                floor=settings.federation_jwks_refetch_floor_seconds,
+                timeout=settings.federation_http_timeout_seconds,
+            ),
         )
         try:
             yield
@@ -98,6 +107,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(programmes_router)
     app.include_router(logic_models_router)
     app.include_router(sites_router)
+    app.include_router(users_router)
+    app.include_router(clients_router)
+    app.include_router(trusted_issuers_router)
     app.include_router(observations_router)
     app.include_router(sync_router)
     for implementation_router in IMPLEMENTATION_ROUTERS:

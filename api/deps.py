@@ -11,7 +11,7 @@ from fastapi.params import Security as SecurityParam
 from fastapi.security import OAuth2, SecurityScopes
 
 from api.state import AppState
-from domain.identity import service as identity
+from domain.identity import federation
 from domain.identity.errors import InvalidToken
 from domain.shared.errors import (
     AuthenticationRequired,
@@ -57,7 +57,9 @@ async def resolve_principal(
     token = bearer_token(authorization)
     if token is None:
         return Principal.anonymous()
-    return await identity.principal_for_token(uow, state.keys, state.settings, token)
+    return await federation.principal_for_bearer(
+        uow, state.keys, state.federation, state.settings, token
+    )
 
 
 # Documents the client_credentials flow in OpenAPI; the header itself is checked by us.

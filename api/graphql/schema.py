@@ -16,6 +16,7 @@ from strawberry.extensions import (
 )
 from strawberry.types import ExecutionContext
 
+from api.graphql.admin import AdminMutations, AdminQueries
 from api.graphql.charts import ChartQueries
 from api.graphql.community import CommunityMutations, CommunityQueries
 from api.graphql.cycles import CycleMutations, CycleQueries
@@ -52,6 +53,7 @@ MAX_TOKENS = 5_000
 
 @strawberry.type
 class Query(
+    AdminQueries,
     ChartQueries,
     CommunityQueries,
     CycleQueries,
@@ -102,6 +104,7 @@ def _parse_node_id(value: str) -> tuple[str, UUID]:
 
 @strawberry.type
 class Mutation(
+    AdminMutations,
     CommunityMutations,
     CycleMutations,
     FeedbackMutations,

@@ -18,7 +18,7 @@ from starlette.responses import JSONResponse, Response
 from api import openapi_docs as docs
 from api.deps import State, UoW
 from api.problems import problem_body
-from domain.identity import authorization, refresh
+from domain.identity import admin, authorization, refresh
 from domain.identity import service as identity
 from domain.identity.client_assertion import ALGORITHMS as ASSERTION_ALGORITHMS
 from domain.identity.client_assertion import ASSERTION_TYPE
@@ -172,6 +172,7 @@ async def token(request: Request, state: State, uow: UoW) -> Response:
             client.credentials,
             allow_public=grant_type != identity.CLIENT_CREDENTIALS,
         )
+        await admin.mark_client_used(uow, authenticated)
         body: dict[str, Any]
         if grant_type == identity.CLIENT_CREDENTIALS:
             issued = await identity.client_credentials_token(

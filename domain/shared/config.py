@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     # After this many wrong passwords in a row, sign-in is refused for the lockout period.
     login_max_failures: int = Field(default=5, ge=1, le=100)
     login_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Federation: how long a trusted issuer's JWKS is cached, the least time between two
+    # fetches prompted by unknown key ids, and the HTTP timeout of a fetch.
+    federation_jwks_ttl_seconds: float = Field(default=300.0, ge=1)
+    federation_jwks_refetch_floor_seconds: float = Field(default=30.0, ge=0)
+    federation_http_timeout_seconds: float = Field(default=5.0, gt=0)
     # Encrypts signing keys at rest. Unset in development: a key file in data_dir is made.
     key_encryption_key: SecretStr | None = None
 

@@ -11,7 +11,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from api.graphql.errors import UserError
-from api.graphql.ids import from_global_id, to_global_id
+from api.graphql.ids import from_global_id, parse_global_id, to_global_id
 from api.graphql.implementation_loaders import implementation_loaders
 from api.graphql.permissions import requires
 from api.graphql.resolvers import optional_id, page_info, run_mutation, run_query
@@ -48,6 +48,7 @@ from domain.implementation.schemas import (
     TimelineRead,
 )
 from domain.improvement.models import Visibility
+from domain.shared.errors import FieldError, ValidationFailed
 from domain.shared.pagination import DEFAULT_LIMIT, encode_cursor, page_request
 from domain.shared.principal import Principal, Scope
 from domain.shared.uow import UnitOfWork
@@ -766,12 +767,13 @@ class ImplementationQueries:
         info: ContextInfo,
         first: int = DEFAULT_LIMIT,
         after: str | None = None,
-        subject_id: UUID | None = None,
+        subject_id: strawberry.ID | None = None,
         team_id: strawberry.ID | None = None,
     ) -> AssessmentConnection:
         async def work(uow: UnitOfWork, p: Principal) -> Any:
             filters = AssessmentFilters(
-                subject_id=subject_id, team_id=optional_id(team_id, "Team", "teamId")
+                subject_id=None if subject_id is None else _any_id(subject_id, "subjectId"),
+                team_id=optional_id(team_id, "Team", "teamId"),
             )
             page = page_request(first, after, location="argument")
             return await assessments.list_assessments(uow, p, filters, page)
@@ -846,7 +848,10 @@ class TransitionImplementationInput:
 @strawberry.input
 class CreateAssessmentInput:
     subject_kind: SubjectKind
-    subject_id: UUID
+    subject_id: strawberry.ID = strawberry.field(
+        description="The team, implementation or organisation (global id), or the team "
+        "member's databaseId for a practitioner."
+    )
     assessed_on: dt.date
     instrument_id: strawberry.ID | None = None
     profile_version_id: strawberry.ID | None = None
@@ -879,6 +884,18 @@ class SubmitAssessmentInput:
 class AssessmentPayload:
     assessment: Assessment | None
     errors: list[UserError]
+
+
+def _any_id(value: str, field: str) -> UUID:
+    """A global id of any type, or a raw UUID (team members have no global id)."""
+    try:
+        return UUID(value)
+    except ValueError:
+        pass
+    parsed = parse_global_id(value)
+    if parsed is None:
+        raise ValidationFailed([FieldError(field, "is not an id", "invalid_id")])
+    return parsed[1]
 
 
 def _id(value: strawberry.ID | None, type_name: str, field: str) -> UUID | None:
@@ -977,7 +994,7 @@ class ImplementationMutations:
                     ),
                     "programme_id": _id(input.programme_id, "Programme", "programmeId"),
                     "subject_kind": input.subject_kind.value,
-                    "subject_id": input.subject_id,
+                    "subject_id": _any_id(input.subject_id, "/input/subjectId"),
                     "assessed_on": input.assessed_on,
                     "visibility": input.visibility.value,
                     "notes": input.notes,

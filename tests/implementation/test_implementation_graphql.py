@@ -116,7 +116,7 @@ async def test_assessment_mutations_and_result(client: httpx.AsyncClient, world:
         input={
             "instrumentId": to_global_id("Instrument", found["team-capacity"].id),
             "subjectKind": "team",
-            "subjectId": str(team.team.id),
+            "subjectId": to_global_id("Team", team.team.id),
             "assessedOn": "2024-03-01",
         },
     )

@@ -19,7 +19,12 @@ from api.graphql.types import ContextInfo, Cycle, Node, PageInfo
 from domain.observations import service
 from domain.observations.models import FidelityRating, ObservationKind
 from domain.observations.models import Observation as ObservationRow
-from domain.observations.schemas import ObservationFilters, ObservationUpdate, SubmitOutcome
+from domain.observations.schemas import (
+    ObservationFilters,
+    ObservationRead,
+    ObservationUpdate,
+    SubmitOutcome,
+)
 from domain.shared.errors import DomainError
 from domain.shared.pagination import DEFAULT_LIMIT, Page, encode_cursor, page_request
 from domain.shared.principal import Principal, Scope
@@ -69,11 +74,13 @@ class Observation(Node):
         return Cycle.from_row(row) if row else None
 
     @classmethod
-    def from_row(cls, row: ObservationRow) -> Observation:
+    def from_row(cls, row: ObservationRow | ObservationRead) -> Observation:
+        if not isinstance(row, ObservationRead):
+            row = ObservationRead.model_validate(row)
         return cls(
             id=strawberry.ID(to_global_id("Observation", row.id)),
             database_id=row.id,
-            kind=ObservationKind(row.kind),
+            kind=row.kind,
             observed_at=row.observed_at,
             received_at=row.received_at,
             text=row.text,
@@ -90,10 +97,7 @@ class Observation(Node):
             ratings=None
             if row.ratings is None
             else [
-                ComponentRating(
-                    component_id=UUID(str(r["component_id"])), rating=FidelityRating(r["rating"])
-                )
-                for r in row.ratings
+                ComponentRating(component_id=r.component_id, rating=r.rating) for r in row.ratings
             ],
             created_at=row.created_at,
             updated_at=row.updated_at,

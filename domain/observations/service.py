@@ -15,10 +15,8 @@ from typing import Any
 from uuid import UUID
 
 from pydantic import ValidationError
-from sqlalchemy import insert
 
 from domain.audit import service as audit
-from domain.audit.models import AuditEvent
 from domain.implementation.models import ProfileStatus
 from domain.improvement.measures import points
 from domain.improvement.measures.models import Measure, ReportingPeriod, ValueType
@@ -52,7 +50,7 @@ from domain.shared.errors import (
     PreconditionFailed,
     ValidationFailed,
 )
-from domain.shared.ids import new_id, utcnow
+from domain.shared.ids import utcnow
 from domain.shared.pagination import Page, PageRequest, make_page
 from domain.shared.principal import Principal, Scope
 from domain.shared.schemas import SERVER_OWNED_FIELDS
@@ -97,7 +95,7 @@ class ItemResult:
     index: int
     id: UUID | None
     outcome: SubmitOutcome
-    observation: Observation | None = None
+    observation: ObservationRead | None = None
     error: DomainError | None = None
 
 
@@ -284,12 +282,16 @@ def _new_row(accepted: _Accepted) -> NewObservation:
     )
 
 
-def _stored(row: NewObservation, organisation_id: UUID, author: str, now: datetime) -> Observation:
-    return Observation(
+def _stored(
+    row: NewObservation, organisation_id: UUID, author: str, now: datetime
+) -> ObservationRead:
+    """What was just inserted, as the caller will read it back (no ORM object: building
+    500 of those costs more than the INSERT)."""
+    return ObservationRead(
         id=row.id,
+        kind=ObservationKind(row.kind),
         organisation_id=organisation_id,
         programme_id=row.programme_id,
-        kind=row.kind,
         observed_at=row.observed_at,
         received_at=now,
         cycle_id=row.cycle_id,
@@ -300,11 +302,10 @@ def _stored(row: NewObservation, organisation_id: UUID, author: str, now: dateti
         denominator=row.denominator,
         profile_version_id=row.profile_version_id,
         practitioner=row.practitioner,
-        ratings=row.ratings,
+        ratings=row.ratings,  # dicts, validated into RatingRead
         text=row.text,
         tags=row.tags,
         location_label=row.location_label,
-        content_hash=row.content_hash,
         created_at=now,
         updated_at=now,
         created_by=author,
@@ -318,12 +319,15 @@ async def submit_observations(
     items: Sequence[Any],
     *,
     clock_skew_seconds: int,
+    echo_created: bool = True,
 ) -> BatchResult:
     """Stores each new observation once, whatever was sent before or is being sent at the
     same moment. Every item gets a result in input order: created, duplicate (nothing
     written; the stored record), conflict (nothing written) or rejected (why, with
     pointers relative to the item). Good items are kept when others are rejected. A data
-    point observation also sets its measure's point for the period, in this transaction."""
+    point observation also sets its measure's point for the period, in this transaction.
+    `echo_created=False` leaves the record out of created results (the sender has it),
+    which keeps large batches cheap."""
     access = visible_to(principal, Scope.observations_write)
     if len(items) > MAX_BATCH:
         raise BatchTooLarge(
@@ -372,10 +376,12 @@ async def submit_observations(
     )
     stored = await repo.stored_for_comparison([i for i in primary if i not in created])
 
-    final: dict[UUID, Observation | None] = {}
+    final: dict[UUID, ObservationRead | None] = {}
     for item_id, one in primary.items():
         if item_id in created:
-            final[item_id] = _stored(rows[item_id], organisation_id, author, now)
+            final[item_id] = (
+                _stored(rows[item_id], organisation_id, author, now) if echo_created else None
+            )
             results[one.index] = ItemResult(
                 one.index, item_id, SubmitOutcome.created, final[item_id]
             )
@@ -387,7 +393,9 @@ async def submit_observations(
             and existing.created_by == author
         )
         if existing is not None and own and existing.content_hash == one.digest:
-            final[item_id] = None if existing.deleted_at else existing
+            final[item_id] = (
+                None if existing.deleted_at else ObservationRead.model_validate(existing)
+            )
             results[one.index] = ItemResult(
                 one.index, item_id, SubmitOutcome.duplicate, final[item_id]
             )
@@ -397,7 +405,9 @@ async def submit_observations(
                 one.index,
                 item_id,
                 SubmitOutcome.conflict,
-                existing if own and existing and not existing.deleted_at else None,
+                ObservationRead.model_validate(existing)
+                if own and existing and not existing.deleted_at
+                else None,
                 Conflict("An observation with this id and other content is already stored."),
             )
     for one in repeats:
@@ -405,9 +415,10 @@ async def submit_observations(
         same = one.digest == first.digest and results[first.index] is not None
         first_result = results[first.index]
         if same and first_result is not None and first_result.outcome is not SubmitOutcome.conflict:
-            results[one.index] = ItemResult(
-                one.index, one.item.id, SubmitOutcome.duplicate, final.get(one.item.id)
-            )
+            record = final.get(one.item.id)
+            if record is None and first_result.outcome is SubmitOutcome.created:
+                record = _stored(rows[one.item.id], organisation_id, author, now)
+            results[one.index] = ItemResult(one.index, one.item.id, SubmitOutcome.duplicate, record)
         else:
             results[one.index] = ItemResult(
                 one.index,
@@ -426,27 +437,26 @@ async def submit_observations(
 
 
 async def _record_created(uow: UnitOfWork, principal: Principal, accepted: list[_Accepted]) -> None:
-    """One audit row per created observation, in one statement (as audit.record would
-    write them, without an ORM object each)."""
-    now = utcnow()
-    request_id = request_id_var.get()
-    await uow.session.execute(
-        insert(AuditEvent),
+    """One audit row per created observation: its kind, time and the fingerprint of its
+    content (the content itself is the observation row, which only audited edits change)."""
+    await ObservationRepository(uow.session).audit_created(
         [
-            {
-                "id": new_id(),
-                "occurred_at": now,
-                "actor": principal.subject,
-                "client_id": principal.client_id,
-                "organisation_id": principal.organisation_id,
-                "action": "create",
-                "entity_type": ENTITY,
-                "entity_id": one.item.id,
-                "changes": one.item.model_dump(mode="json"),
-                "request_id": request_id,
-            }
+            (
+                one.item.id,
+                {
+                    "kind": one.item.kind.value,
+                    "observed_at": one.item.observed_at.isoformat(),
+                    "content_hash": one.digest,
+                },
+            )
             for one in accepted
         ],
+        now=utcnow(),
+        actor=principal.subject,
+        client_id=principal.client_id,
+        organisation_id=principal.organisation_id,
+        request_id=request_id_var.get(),
+        entity_type=ENTITY,
     )
 
 

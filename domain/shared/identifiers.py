@@ -25,6 +25,7 @@ from datetime import date
 
 CHI_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
 
+_ANY_DIGIT = re.compile(r"\d")
 # Ten digits, single spaces allowed between them, not part of a longer run of digits.
 _CHI_CANDIDATE = re.compile(r"(?<!\d)(?<!\d )\d(?: ?\d){9}(?! ?\d)")
 
@@ -254,7 +255,7 @@ def contains_date_of_birth(text: str) -> bool:
 def identifying_reason(text: str) -> Finding | None:
     """Why `text` may identify a child, or None. Cheap enough for every field: digits are
     rare in most text, and both checks give up early without them."""
-    if not any(ch.isdigit() for ch in text):
+    if _ANY_DIGIT.search(text) is None:
         return None
     if contains_chi_number(text):
         return CHI_FINDING

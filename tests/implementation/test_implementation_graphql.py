@@ -165,7 +165,8 @@ query Dashboard($programme: ID!) {
     byInnovation { innovation { name } stages { stage implementations medianDaysInStage } }
   }
   implementations(programmeId: $programme, first: 200) {
-    edges { node { stage daysInStage innovation { name } site { name } team { name } } }
+    edges { node { stage daysInStage innovation { name } site { name } team { name }
+      timeline { periods { stage startedOn days } } } }
   }
 }
 """

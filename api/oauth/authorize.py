@@ -23,10 +23,13 @@ from api.oauth.pages import (
     login_page,
     security_headers,
 )
+from api.oauth.throttle import FailureThrottle
 from domain.identity import authorization
 from domain.identity import demo as identity_demo
 from domain.identity.authorization import AuthorizePageError, AuthorizeRedirectError
 from domain.identity.errors import LoginFailed
+from domain.identity.users import THROTTLED_MESSAGE, record_throttled
+from domain.shared.config import Settings
 
 router = APIRouter(tags=["oauth"], include_in_schema=False)
 
@@ -73,6 +76,22 @@ def _set_csrf(request: Request, response: Response, value: str) -> None:
         httponly=True,
         samesite="strict",
     )
+
+
+def _throttle(request: Request, settings: Settings) -> FailureThrottle:
+    """One per app (and so per worker process), made on first use."""
+    throttle: FailureThrottle | None = getattr(request.app.state, "login_throttle", None)
+    if throttle is None:
+        throttle = FailureThrottle(
+            settings.login_failures_per_source, settings.login_source_window_seconds
+        )
+        request.app.state.login_throttle = throttle
+    return throttle
+
+
+def _source(request: Request) -> str:
+    # uvicorn runs with proxy_headers, so behind a trusted proxy this is the caller's address.
+    return request.client.host if request.client else "unknown"
 
 
 def _once(items: list[tuple[str, str]]) -> dict[str, str] | None:
@@ -125,6 +144,19 @@ async def authorize_form(request: Request, state: State, uow: UoW) -> Response:
             params = {k: form[k] for k in REQUEST_PARAMS if k in form}
             checked = await authorization.begin(uow, params)
             email = form.get("email", "")
+            throttle, source = _throttle(request, state.settings), _source(request)
+            if throttle.blocked(source):
+                await record_throttled(uow, email=email, client_id=checked.client_id)
+                page = login_page(
+                    checked,
+                    action=AUTHORIZE_PATH,
+                    csrf=cookie,
+                    email=email,
+                    error=THROTTLED_MESSAGE,
+                )
+                response = _html(page, 429, redirect_uri=checked.redirect_uri)
+                response.headers["Retry-After"] = str(state.settings.login_source_window_seconds)
+                return response
             try:
                 consent = await authorization.login(
                     uow,
@@ -136,6 +168,7 @@ async def authorize_form(request: Request, state: State, uow: UoW) -> Response:
                     browser_binding=_binding(cookie),
                 )
             except LoginFailed as failed:
+                throttle.record_failure(source)
                 page = login_page(
                     checked, action=AUTHORIZE_PATH, csrf=cookie, email=email, error=failed.detail
                 )

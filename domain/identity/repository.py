@@ -122,6 +122,11 @@ class UserRepository:
     async def get(self, user_id: UUID) -> User | None:
         return await self.session.get(User, user_id)
 
+    async def by_email(self, email: str) -> User | None:
+        return (
+            await self.session.scalars(select(User).where(col(User.email) == email))
+        ).one_or_none()
+
     async def by_email_for_update(self, email: str) -> User | None:
         """The row locked, so concurrent failed logins count every failure."""
         return (

@@ -29,6 +29,9 @@ LOGIN_FAILED_MESSAGE = (
     "The email or password is not right. After several failed attempts, sign-in is paused "
     "for a while; ask your organisation's administrator if you cannot sign in."
 )
+THROTTLED_MESSAGE = (
+    "Too many failed sign-ins have come from your network. Wait a few minutes and try again."
+)
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024  # argon2 hashes anything, but a megabyte "password" is an attack
 # Names audit rows about an email nobody registered, without a user row to point at: the
@@ -208,3 +211,24 @@ async def authenticate_user(
     audit.record(uow, actor, action="login", entity_type="user", entity_id=user.id, changes={})
     await uow.commit()
     return user
+
+
+async def record_throttled(uow: UnitOfWork, *, email: str, client_id: str | None) -> None:
+    """Audits a sign-in refused before any password check because its network address
+    failed too often (the front door decides that; the trail is the domain's)."""
+    normalised = normalise_email(email)
+    user = await UserRepository(uow.session).by_email(normalised) if normalised else None
+    actor = (
+        principal_of(user, client_id=client_id)
+        if user is not None
+        else Principal(kind=PrincipalKind.anonymous, subject="anonymous", client_id=client_id)
+    )
+    audit.record(
+        uow,
+        actor,
+        action="login_failed",
+        entity_type="user",
+        entity_id=user.id if user is not None else uuid.uuid5(_UNKNOWN_EMAIL_NAMESPACE, normalised),
+        changes={"reason": "throttled"},
+    )
+    await uow.commit()

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     # After this many wrong passwords in a row, sign-in is refused for the lockout period.
     login_max_failures: int = Field(default=5, ge=1, le=100)
     login_lockout_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Failed sign-ins from one network address per window before it must wait (password
+    # spraying across many accounts stays under each account's lockout). Per worker process.
+    login_failures_per_source: int = Field(default=30, ge=1)
+    login_source_window_seconds: int = Field(default=300, ge=1)
     # Federation: how long a trusted issuer's JWKS is cached, the least time between two
     # fetches prompted by unknown key ids, and the HTTP timeout of a fetch.
     federation_jwks_ttl_seconds: float = Field(default=300.0, ge=1)

@@ -158,12 +158,13 @@ class UserRepository:
         """The person behind a token, their roles and programmes, whether the client is still
         active and whether the token was revoked: one statement per request."""
         revoked = select(col(RevokedToken.jti)).where(col(RevokedToken.jti) == token_id).exists()
+        # An app may be used by people of any organisation (one field app for a whole
+        # programme): a person's token speaks for the person's organisation, not the app's.
         client_active = (
             select(col(OAuthClient.id))
             .where(
                 col(OAuthClient.client_id) == client_id,
                 col(OAuthClient.disabled_at).is_(None),
-                col(OAuthClient.organisation_id) == col(User.organisation_id),
             )
             .exists()
         )

@@ -21,7 +21,7 @@ from domain.shared.ids import utcnow
 from domain.shared.principal import Principal, PrincipalKind
 from domain.shared.uow import UnitOfWork
 from tests.api.test_oauth import claims_of
-from tests.factories import World
+from tests.factories import World, create_cycle
 from tests.identity.factories import (
     ALL_SCOPES_APP,
     authorize_params,
@@ -194,3 +194,19 @@ async def test_token_scopes_are_what_the_role_table_permits(
     principal = await _principal(world, response.json()["access_token"])
     assert principal.scopes == expected
     assert UUID(principal.subject.removeprefix("user:")) == user.id
+
+
+async def test_an_app_serves_people_of_every_organisation(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """One field app (registered by one organisation) for a whole programme: a person's
+    token speaks for the person's organisation and sees what it may see, not the app's."""
+    app = await create_app_client(world.state, world.a.organisation)
+    nurse = await create_user(world.state, world.b.organisation, "nurse@tayside.example")
+    private_a = await create_cycle(world.state, world.a.organisation, world.programme)
+    token = await _token_for(client, world, nurse, app, "cycles:read")
+    principal = await _principal(world, token)
+    assert principal.organisation_id == world.b.organisation.id
+    assert claims_of(token)[1]["org"] == str(world.b.organisation.id)
+    hidden = await client.get(f"/v1/cycles/{private_a.id}", headers=bearer(token))
+    assert hidden.status_code == 404  # organisation A's private cycle

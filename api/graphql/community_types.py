@@ -208,10 +208,12 @@ class CommunityEvent(Node):
     published_at: dt.datetime | None
     organisation_id: UUID
     version: int
-    community_id: strawberry.Private[UUID]
+    community_id: strawberry.Private[UUID | None]
 
     @strawberry.field
     async def community(self, info: ContextInfo) -> Community | None:
+        if self.community_id is None:
+            return None
         row = await loaders(info).community.load(self.community_id)
         return Community.from_row(row) if row else None
 

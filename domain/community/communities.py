@@ -7,6 +7,7 @@ from uuid import UUID
 from domain.audit import service as audit
 from domain.community.access import content_access, content_editor
 from domain.community.common import editable, programme_error, readable, snapshot
+from domain.community.conceal import conceal_links
 from domain.community.markdown import render
 from domain.community.models import Community, CommunityMember, MemberKind, MemberRole
 from domain.community.repository import CommunityRepository
@@ -72,24 +73,29 @@ async def create_community(
 
 
 async def get_community(uow: UnitOfWork, principal: Principal, community_id: UUID) -> Community:
-    return await readable(uow, content_access(principal), Community, community_id, ENTITY)
+    access = content_access(principal)
+    community = await readable(uow, access, Community, community_id, ENTITY)
+    await conceal_links(uow, principal, access, [community])
+    return community
 
 
 async def communities_by_ids(
     uow: UnitOfWork, principal: Principal, ids: list[UUID]
 ) -> dict[UUID, Community]:
-    rows = await CommunityRepository(uow.session).get_many(
-        Community, content_access(principal), ids
-    )
+    access = content_access(principal)
+    rows = await CommunityRepository(uow.session).get_many(Community, access, ids)
+    await conceal_links(uow, principal, access, rows)
     return {row.id: row for row in rows}
 
 
 async def list_communities(
     uow: UnitOfWork, principal: Principal, programme_id: UUID | None, page: PageRequest
 ) -> Page[Community]:
+    access = content_access(principal)
     rows = await CommunityRepository(uow.session).list_communities(
-        content_access(principal), programme_id, page.after, page.limit
+        access, programme_id, page.after, page.limit
     )
+    await conceal_links(uow, principal, access, rows)
     return make_page(rows, page, lambda c: c.id)
 
 

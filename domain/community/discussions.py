@@ -15,6 +15,7 @@ from uuid import UUID
 from domain.audit import service as audit
 from domain.community.access import ContentAccess, content_access, content_editor
 from domain.community.common import check_version, cycle_visible, snapshot
+from domain.community.conceal import conceal_links
 from domain.community.markdown import render
 from domain.community.models import Community, DiscussionEdit, Post, Resource, Thread
 from domain.community.repository import CommunityRepository
@@ -87,13 +88,18 @@ async def _thread(
 
 
 async def get_thread(uow: UnitOfWork, principal: Principal, thread_id: UUID) -> Thread:
-    return await _thread(uow, content_access(principal), thread_id)
+    access = content_access(principal)
+    thread = await _thread(uow, access, thread_id)
+    await conceal_links(uow, principal, access, [thread])
+    return thread
 
 
 async def threads_by_ids(
     uow: UnitOfWork, principal: Principal, ids: list[UUID]
 ) -> dict[UUID, Thread]:
-    rows = await CommunityRepository(uow.session).get_threads(content_access(principal), ids)
+    access = content_access(principal)
+    rows = await CommunityRepository(uow.session).get_threads(access, ids)
+    await conceal_links(uow, principal, access, rows)
     return {row.id: row for row in rows}
 
 
@@ -106,14 +112,16 @@ async def list_threads(
     resource_id: UUID | None = None,
     cycle_id: UUID | None = None,
 ) -> Page[Thread]:
+    access = content_access(principal)
     rows = await CommunityRepository(uow.session).list_threads(
-        content_access(principal),
+        access,
         community_id=community_id,
         resource_id=resource_id,
         cycle_id=cycle_id,
         after=page.after,
         limit=page.limit,
     )
+    await conceal_links(uow, principal, access, rows)
     return make_page(rows, page, lambda t: t.id)
 
 

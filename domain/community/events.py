@@ -15,6 +15,7 @@ from domain.audit import service as audit
 from domain.community import cursors
 from domain.community.access import content_access, content_editor
 from domain.community.common import editable, readable, snapshot
+from domain.community.conceal import conceal_links
 from domain.community.markdown import render
 from domain.community.models import Community, Event, EventAttendance
 from domain.community.repository import CommunityRepository
@@ -97,13 +98,18 @@ async def create_event(uow: UnitOfWork, principal: Principal, data: EventCreate)
 
 
 async def get_event(uow: UnitOfWork, principal: Principal, event_id: UUID) -> Event:
-    return await readable(uow, content_access(principal), Event, event_id, ENTITY)
+    access = content_access(principal)
+    event = await readable(uow, access, Event, event_id, ENTITY)
+    await conceal_links(uow, principal, access, [event])
+    return event
 
 
 async def events_by_ids(
     uow: UnitOfWork, principal: Principal, ids: list[UUID]
 ) -> dict[UUID, Event]:
-    rows = await CommunityRepository(uow.session).get_many(Event, content_access(principal), ids)
+    access = content_access(principal)
+    rows = await CommunityRepository(uow.session).get_many(Event, access, ids)
+    await conceal_links(uow, principal, access, rows)
     return {row.id: row for row in rows}
 
 
@@ -129,14 +135,16 @@ async def list_events(
             raise ValidationFailed(
                 [FieldError("cursor", "is not a cursor this API issued", "invalid", location)]
             ) from None
+    access = content_access(principal)
     rows = await CommunityRepository(uow.session).list_events(
-        content_access(principal),
+        access,
         community_id=community_id,
         upcoming=None if when is None else when == "upcoming",
         now=utcnow(),
         after=after,
         limit=request.limit,
     )
+    await conceal_links(uow, principal, access, rows)
     if len(rows) > request.limit:
         rows = rows[: request.limit]
         last = rows[-1]

@@ -8,6 +8,7 @@ from uuid import UUID
 from domain.audit import service as audit
 from domain.community.access import ContentAccess, content_access, content_editor
 from domain.community.common import check_version, programme_error, snapshot
+from domain.community.conceal import conceal_links
 from domain.community.glossary_seed import seed_rows, slugify
 from domain.community.markdown import render
 from domain.community.models import GlossaryTerm
@@ -88,6 +89,7 @@ async def get_term(uow: UnitOfWork, principal: Principal, slug_or_id: str) -> Gl
         term = await repo.glossary_by_slug(access, slug_or_id)
     if term is None:
         raise NotFound("No glossary term with that slug or id.")
+    await conceal_links(uow, principal, access, [term])
     return term
 
 
@@ -97,7 +99,9 @@ async def terms_by_slugs(
     access = content_access(principal)
     repo = CommunityRepository(uow.session)
     found: dict[str, GlossaryTerm] = {}
-    for row in await repo.terms_by_slugs(access, slugs):
+    rows = await repo.terms_by_slugs(access, slugs)
+    await conceal_links(uow, principal, access, rows)
+    for row in rows:
         found[row.slug] = row
     return found
 
@@ -116,9 +120,9 @@ async def list_terms(
 
     request = page_request(limit, None, location=location)
     after = cursors.decode(cursor, ("slug",), location=location).get("slug")
-    rows = await CommunityRepository(uow.session).list_glossary(
-        content_access(principal), q, after, request.limit
-    )
+    access = content_access(principal)
+    rows = await CommunityRepository(uow.session).list_glossary(access, q, after, request.limit)
+    await conceal_links(uow, principal, access, rows)
     if q is None and len(rows) > request.limit:
         rows = rows[: request.limit]
         return Page(rows, cursors.encode({"slug": rows[-1].slug}))

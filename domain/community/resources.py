@@ -8,6 +8,7 @@ from uuid import UUID
 from domain.audit import service as audit
 from domain.community.access import ContentAccess, content_access, content_editor
 from domain.community.common import cycle_visible, editable, programme_error, readable, snapshot
+from domain.community.conceal import conceal_links
 from domain.community.markdown import render
 from domain.community.models import Community, Resource, ResourceRevision
 from domain.community.repository import CommunityRepository
@@ -102,22 +103,29 @@ async def create_resource(uow: UnitOfWork, principal: Principal, data: ResourceC
 
 
 async def get_resource(uow: UnitOfWork, principal: Principal, resource_id: UUID) -> Resource:
-    return await readable(uow, content_access(principal), Resource, resource_id, ENTITY)
+    access = content_access(principal)
+    resource = await readable(uow, access, Resource, resource_id, ENTITY)
+    await conceal_links(uow, principal, access, [resource])
+    return resource
 
 
 async def resources_by_ids(
     uow: UnitOfWork, principal: Principal, ids: list[UUID]
 ) -> dict[UUID, Resource]:
-    rows = await CommunityRepository(uow.session).get_many(Resource, content_access(principal), ids)
+    access = content_access(principal)
+    rows = await CommunityRepository(uow.session).get_many(Resource, access, ids)
+    await conceal_links(uow, principal, access, rows)
     return {row.id: row for row in rows}
 
 
 async def list_resources(
     uow: UnitOfWork, principal: Principal, filters: ResourceFilters, page: PageRequest
 ) -> Page[Resource]:
+    access = content_access(principal)
     rows = await CommunityRepository(uow.session).list_resources(
-        content_access(principal), filters, page.after, page.limit
+        access, filters, page.after, page.limit
     )
+    await conceal_links(uow, principal, access, rows)
     return make_page(rows, page, lambda r: r.id)
 
 

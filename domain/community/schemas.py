@@ -174,7 +174,7 @@ class EventUpdate(InputModel):
 
 class EventRead(ReadModel):
     id: UUID
-    community_id: UUID
+    community_id: UUID | None = Field(description="Null when you may not see the community")
     organisation_id: UUID
     programme_id: UUID | None
     visibility: Visibility

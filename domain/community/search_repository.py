@@ -22,6 +22,7 @@ from sqlalchemy import (
     Select,
     String,
     Uuid,
+    case,
     cast,
     func,
     literal,
@@ -65,6 +66,15 @@ def _text(*parts: Any) -> ColumnElement[str]:
     return joined
 
 
+def _seen(community_id: Any, access: ContentAccess) -> ColumnElement[Any]:
+    """The community's id only when the caller may see that community (a public resource
+    in a programme's community must not reveal it; see domain.community.conceal)."""
+    seen: ColumnElement[Any] = case(
+        (community_id.in_(readable_communities(access)), community_id), else_=null()
+    )
+    return seen
+
+
 def _branch(
     kind: SearchType,
     access: ContentAccess,
@@ -78,7 +88,7 @@ def _branch(
             col(Resource.title).label("title"),
             cast(func.ts_rank(col(Resource.search), tsquery), Float).label("rank"),
             col(Resource.published_at).label("date"),
-            col(Resource.community_id).label("community_id"),
+            _seen(col(Resource.community_id), access).label("community_id"),
             col(Resource.kind).label("kind"),
             cast(null(), String).label("slug"),
             _text(col(Resource.summary), col(Resource.body)).label("source"),
@@ -99,7 +109,7 @@ def _branch(
             col(Event.title).label("title"),
             cast(func.ts_rank(col(Event.search), tsquery), Float).label("rank"),
             col(Event.starts_at).label("date"),
-            col(Event.community_id).label("community_id"),
+            _seen(col(Event.community_id), access).label("community_id"),
             col(Event.format).label("kind"),
             cast(null(), String).label("slug"),
             _text(

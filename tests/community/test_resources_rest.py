@@ -217,3 +217,32 @@ async def test_filters_and_links_to_a_cycle(client: httpx.AsyncClient, world: Wo
     ):
         response = await client.get("/v1/resources", params=params)
         assert [i["id"] for i in response.json()["items"]] == [linked["id"]], params
+
+
+async def test_links_the_reader_cannot_open_are_not_shown(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """A public resource in a programme's community, about A's private cycle: outsiders do
+    not learn the community's, programme's or cycle's id; partners see what they may."""
+    from tests.factories import create_cycle
+
+    community = await h.community(client, world)
+    cycle = await create_cycle(world.state, world.a.organisation, world.programme)
+    resource = await h.resource(
+        client, world, community_id=community["id"], cycle_id=str(cycle.id), title="Open FAQ"
+    )
+    expected = {
+        None: (None, None, None),
+        "c": (None, None, None),
+        "b": (community["id"], str(world.programme.id), None),
+        "a": (community["id"], str(world.programme.id), str(cycle.id)),
+    }
+    for caller, links in expected.items():
+        headers = getattr(world, caller).headers if caller else {}
+        one = (await client.get(f"/v1/resources/{resource['id']}", headers=headers)).json()
+        assert (one["community_id"], one["programme_id"], one["cycle_id"]) == links, caller
+        listed = (await client.get("/v1/resources", headers=headers)).json()["items"][0]
+        assert listed["community_id"] == links[0], caller
+        hit = (await client.get("/v1/search", params={"q": "open faq"}, headers=headers)).json()
+        assert hit["items"][0]["community_id"] == links[0], caller
+        assert str(cycle.id) not in str(hit)

@@ -206,6 +206,8 @@ async def _insert_resources(world: World, count: int) -> None:
         """
     )
     async with world.state.database.sessionmaker() as session:
+        # Test data, not a request: the service's statement timeout does not apply.
+        await session.execute(text("SET LOCAL statement_timeout = 0"))
         await session.execute(
             statement,
             {"org": world.a.organisation.id, "programme": world.programme.id, "count": count},

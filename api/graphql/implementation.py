@@ -20,6 +20,7 @@ from domain.implementation import assessments, implementations, innovations, ins
 from domain.implementation.assessments import AssessmentView
 from domain.implementation.implementations import ImplementationView
 from domain.implementation.innovations import ProfileView
+from domain.implementation.models import AssessmentAction as ActionRow
 from domain.implementation.models import (
     AssessmentStatus,
     ComponentFlexibility,
@@ -31,7 +32,9 @@ from domain.implementation.models import (
 from domain.implementation.models import Innovation as InnovationRow
 from domain.implementation.models import Instrument as InstrumentRow
 from domain.implementation.models import Team as TeamRow
+from domain.implementation.models import TeamChecklistItem as ChecklistItemRow
 from domain.implementation.models import TeamMember as TeamMemberRow
+from domain.implementation.rules import Move, stage_on
 from domain.implementation.schemas import (
     AssessmentCreate,
     AssessmentFilters,
@@ -139,6 +142,11 @@ class Innovation(Node):
         row = await info.context.loaders.organisation.load(self.organisation_id)
         return Organisation.from_row(row) if row else None
 
+    @strawberry.field(description="Every practice-profile version, newest first.")
+    async def profile_versions(self, info: ContextInfo) -> list[PracticeProfileVersion]:
+        views = await implementation_loaders(info.context).profile_versions.load(self.database_id)
+        return [PracticeProfileVersion.from_view(v) for v in views or []]
+
     @classmethod
     def from_row(cls, row: InnovationRow) -> Innovation:
         return cls(
@@ -185,6 +193,59 @@ class TeamMember:
         )
 
 
+@strawberry.type(description="Follow-up of an assessment item not in place.")
+class AssessmentAction:
+    database_id: UUID
+    assessment_id: UUID
+    item_key: str
+    what: str
+    who: str
+    due_on: dt.date | None
+    done_on: dt.date | None
+    version: int
+
+    @classmethod
+    def from_row(cls, row: ActionRow) -> AssessmentAction:
+        return cls(
+            database_id=row.id,
+            assessment_id=row.assessment_id,
+            item_key=row.item_key,
+            what=row.what,
+            who=row.who,
+            due_on=row.due_on,
+            done_on=row.done_on,
+            version=row.version,
+        )
+
+
+@strawberry.type(description="A team's own item on a shared instrument.")
+class TeamChecklistItem:
+    database_id: UUID
+    key: str
+    instrument_id: UUID
+    section_key: str
+    text: str
+
+    @classmethod
+    def from_row(cls, row: ChecklistItemRow) -> TeamChecklistItem:
+        return cls(
+            database_id=row.id,
+            key=teams.local_key(row.id),
+            instrument_id=row.instrument_id,
+            section_key=row.section_key,
+            text=row.text,
+        )
+
+
+@strawberry.type(description="How one site adapts an adaptable core component.")
+class Adaptation:
+    database_id: UUID
+    component_id: UUID
+    description: str
+    rationale: str
+    adopted_on: dt.date | None
+
+
 @strawberry.type(description="An implementation team across agencies.")
 class Team(Node):
     database_id: UUID
@@ -197,6 +258,16 @@ class Team(Node):
     async def members(self, info: ContextInfo) -> list[TeamMember]:
         rows = await implementation_loaders(info.context).team_members.load(self.database_id)
         return [TeamMember.from_row(r) for r in rows or []]
+
+    @strawberry.field(description="The team's action list: actions not yet done.")
+    async def actions(self, info: ContextInfo) -> list[AssessmentAction]:
+        rows = await implementation_loaders(info.context).team_actions.load(self.database_id)
+        return [AssessmentAction.from_row(r) for r in rows or []]
+
+    @strawberry.field(description="The team's own checklist items (scored as local:<id>).")
+    async def checklist_items(self, info: ContextInfo) -> list[TeamChecklistItem]:
+        rows = await implementation_loaders(info.context).checklist_items.load(self.database_id)
+        return [TeamChecklistItem.from_row(r) for r in rows or []]
 
     @classmethod
     def from_row(cls, row: TeamRow) -> Team:
@@ -293,6 +364,28 @@ class Implementation(Node):
     async def timeline(self, info: ContextInfo) -> ImplementationTimeline | None:
         found = await implementation_loaders(info.context).timeline.load(self.database_id)
         return ImplementationTimeline.from_domain(found) if found else None
+
+    @strawberry.field(description="The stage on a date; null before the implementation began.")
+    async def stage_on(self, info: ContextInfo, as_of: dt.date) -> Stage | None:
+        found = await implementation_loaders(info.context).timeline.load(self.database_id)
+        if found is None:
+            return None
+        moves = [Move(t.from_stage, t.to_stage, t.effective_on) for t in found.transitions]
+        return stage_on(moves, as_of)
+
+    @strawberry.field(description="This site's adaptations of adaptable components.")
+    async def adaptations(self, info: ContextInfo) -> list[Adaptation]:
+        rows = await implementation_loaders(info.context).adaptations.load(self.database_id)
+        return [
+            Adaptation(
+                database_id=r.id,
+                component_id=r.component_id,
+                description=r.description,
+                rationale=r.rationale,
+                adopted_on=r.adopted_on,
+            )
+            for r in rows or []
+        ]
 
     @classmethod
     def from_view(cls, view: ImplementationView) -> Implementation:
@@ -517,6 +610,15 @@ class Assessment(Node):
             ],
             instrument_id=a.instrument_id,
         )
+
+
+@strawberry.type(description="One submitted assessment's percentages, for charts.")
+class SeriesPoint:
+    assessment_id: strawberry.ID
+    assessed_on: dt.date
+    overall: float | None
+    sections: JSON = strawberry.field(description="Section key -> percent")
+    groups: JSON = strawberry.field(description="Driver group -> percent")
 
 
 @strawberry.type
@@ -752,6 +854,33 @@ class ImplementationQueries:
             ],
             page_info=page_info(result),
         )
+
+    @strawberry.field(
+        extensions=READ,
+        description="Submitted assessments of one subject with one instrument over time.",
+    )
+    async def assessment_series(
+        self, info: ContextInfo, instrument_id: strawberry.ID, subject_id: strawberry.ID
+    ) -> list[SeriesPoint]:
+        series = await run_query(
+            info,
+            lambda uow, p: assessments.assessment_series(
+                uow,
+                p,
+                from_global_id(instrument_id, "Instrument", field="instrumentId"),
+                _any_id(subject_id, "subjectId"),
+            ),
+        )
+        return [
+            SeriesPoint(
+                assessment_id=_gid("Assessment", point.assessment_id),
+                assessed_on=point.assessed_on,
+                overall=point.overall,
+                sections=cast(JSON, point.sections),
+                groups=cast(JSON, point.groups),
+            )
+            for point in series.points
+        ]
 
     @strawberry.field(extensions=READ, description="One assessment, or null if not visible.")
     async def assessment(self, info: ContextInfo, id: strawberry.ID) -> Assessment | None:

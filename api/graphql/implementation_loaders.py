@@ -14,7 +14,15 @@ from domain.implementation import assessments, implementations, innovations, ins
 from domain.implementation.assessments import AssessmentView
 from domain.implementation.implementations import ImplementationView
 from domain.implementation.innovations import ProfileView
-from domain.implementation.models import Innovation, Instrument, Team, TeamMember
+from domain.implementation.models import (
+    Adaptation,
+    AssessmentAction,
+    Innovation,
+    Instrument,
+    Team,
+    TeamChecklistItem,
+    TeamMember,
+)
 from domain.implementation.schemas import AssessmentResult, TimelineRead
 from domain.shared.principal import Principal
 from domain.shared.uow import UnitOfWork
@@ -56,6 +64,10 @@ class ImplementationLoaders:
     instrument: DataLoader[UUID, Instrument | None]
     assessment: DataLoader[UUID, AssessmentView | None]
     result: DataLoader[UUID, AssessmentResult | None]
+    profile_versions: DataLoader[UUID, list[ProfileView] | None]
+    adaptations: DataLoader[UUID, list[Adaptation] | None]
+    team_actions: DataLoader[UUID, list[AssessmentAction] | None]
+    checklist_items: DataLoader[UUID, list[TeamChecklistItem] | None]
 
 
 def implementation_loaders(context: Any) -> ImplementationLoaders:
@@ -71,6 +83,10 @@ def implementation_loaders(context: Any) -> ImplementationLoaders:
             instrument=_loader(context, instruments.instruments_by_ids),
             assessment=_loader(context, assessments.assessments_by_ids),
             result=_loader(context, _results),
+            profile_versions=_loader(context, innovations.profile_versions_by_innovation_ids),
+            adaptations=_loader(context, implementations.adaptations_by_ids),
+            team_actions=_loader(context, teams.actions_by_team_ids),
+            checklist_items=_loader(context, teams.checklist_items_by_team_ids),
         )
         context._implementation_loaders = found
     return found

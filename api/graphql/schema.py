@@ -30,6 +30,7 @@ from api.graphql.implementation import (
     ImplementationQueries,
     resolve_node,
 )
+from api.graphql.implementation_edits import ImplementationEditMutations
 from api.graphql.logic_model import LogicModelMutations, LogicModelQueries
 from api.graphql.measures import Measure, MeasureMutations, MeasureQueries
 from api.graphql.observations import ObservationMutations, ObservationQueries
@@ -108,6 +109,7 @@ class Mutation(
     CommunityMutations,
     CycleMutations,
     FeedbackMutations,
+    ImplementationEditMutations,
     ImplementationMutations,
     LogicModelMutations,
     MeasureMutations,

@@ -471,6 +471,16 @@ async def list_adaptations(
     return await ImplementationRepository(uow.session).adaptations_of(view.implementation.id)
 
 
+async def adaptations_by_ids(
+    uow: UnitOfWork, principal: Principal, ids: list[UUID]
+) -> dict[UUID, list[Adaptation]]:
+    """Batch read for DataLoaders: the adaptations of each implementation the caller sees."""
+    access = visible_to(principal, Scope.implementation_read)
+    repo = ImplementationRepository(uow.session)
+    visible = [r.id for r in await repo.implementations_by_ids(access, ids)]
+    return await repo.adaptations_of_many(visible) if visible else {}
+
+
 async def stage_summary(
     uow: UnitOfWork, principal: Principal, programme_id: UUID, as_of: date | None = None
 ) -> StageSummary:

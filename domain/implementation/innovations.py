@@ -253,6 +253,23 @@ async def list_profile_versions(
     return [ProfileView(v, components[v.id]) for v in versions]
 
 
+async def profile_versions_by_innovation_ids(
+    uow: UnitOfWork, principal: Principal, ids: list[UUID]
+) -> dict[UUID, list[ProfileView]]:
+    """Batch read for DataLoaders: the versions of each innovation the caller may see."""
+    visible = await innovations_by_ids(uow, principal, ids)
+    if not visible:
+        return {}
+    repo = ImplementationRepository(uow.session)
+    versions = await repo.profiles_of_many(list(visible))
+    flat = [v.id for rows in versions.values() for v in rows]
+    components = await repo.components_of(flat) if flat else {}
+    return {
+        innovation_id: [ProfileView(v, components[v.id]) for v in rows]
+        for innovation_id, rows in versions.items()
+    }
+
+
 async def _editable_profile(
     uow: UnitOfWork, principal: Principal, profile_id: UUID, expected_version: int
 ) -> PracticeProfileVersion:

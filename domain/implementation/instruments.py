@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy.exc import IntegrityError
+
 from domain.audit import service as audit
 from domain.implementation.instrument_schema import (
     InstrumentDefinition,
@@ -65,8 +67,16 @@ async def _store(
         profile_version_id=profile_version_id,
         created_by=principal.subject,
     )
-    repo.add(instrument)
-    await uow.session.flush()
+    try:
+        # A savepoint: two loads of one key and version at once must not both pass.
+        async with uow.session.begin_nested():
+            repo.add(instrument)
+            await uow.session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            f"Instrument {definition.key} version {definition.version} was loaded by another "
+            "request just now; load it again to see it."
+        ) from exc
     audit.record(
         uow,
         principal,
@@ -107,9 +117,7 @@ async def load_built_in(uow: UnitOfWork, principal: Principal) -> list[Instrumen
 async def store_built_in(uow: UnitOfWork, principal: Principal) -> list[Instrument]:
     """As `load_built_in`, inside the caller's transaction (the demo seed)."""
     _require_loader(principal)
-    return [
-        (await _store(uow, principal, definition))[0] for definition in built_in_definitions()
-    ]
+    return [(await _store(uow, principal, definition))[0] for definition in built_in_definitions()]
 
 
 def built_in_definitions() -> list[InstrumentDefinition]:
@@ -215,5 +223,12 @@ async def fidelity_instrument(
     )
     name = innovation.name if innovation else "practice profile"
     definition = fidelity_definition(profile, name, components)
-    instrument, _ = await _store(uow, principal, definition, profile_version_id=profile.id)
+    try:
+        instrument, _ = await _store(uow, principal, definition, profile_version_id=profile.id)
+    except Conflict:
+        # Another assessment made it a moment ago: it is the same instrument.
+        made = await repo.instrument_for_profile(profile.id)
+        if made is None:
+            raise
+        return made
     return instrument

@@ -126,12 +126,24 @@ class ImplementationRepository:
         return list((await self.session.scalars(query)).all())
 
     async def profiles_of(self, innovation_id: UUID) -> list[PracticeProfileVersion]:
-        query = (
+        return (await self.profiles_of_many([innovation_id]))[innovation_id]
+
+    async def profiles_of_many(
+        self, innovation_ids: Sequence[UUID]
+    ) -> dict[UUID, list[PracticeProfileVersion]]:
+        """Every version of these innovations, newest first, in one statement."""
+        rows = await self.session.scalars(
             select(PracticeProfileVersion)
-            .where(col(PracticeProfileVersion.innovation_id) == innovation_id)
-            .order_by(col(PracticeProfileVersion.version_number).desc())
+            .where(col(PracticeProfileVersion.innovation_id).in_(innovation_ids))
+            .order_by(
+                col(PracticeProfileVersion.innovation_id),
+                col(PracticeProfileVersion.version_number).desc(),
+            )
         )
-        return list((await self.session.scalars(query)).all())
+        found: dict[UUID, list[PracticeProfileVersion]] = {i: [] for i in innovation_ids}
+        for row in rows.all():
+            found[row.innovation_id].append(row)
+        return found
 
     async def components_of(self, profile_ids: Sequence[UUID]) -> dict[UUID, list[CoreComponent]]:
         rows = await self.session.scalars(
@@ -302,12 +314,18 @@ class ImplementationRepository:
         return set(rows.all())
 
     async def adaptations_of(self, implementation_id: UUID) -> list[Adaptation]:
+        return (await self.adaptations_of_many([implementation_id]))[implementation_id]
+
+    async def adaptations_of_many(self, ids: Sequence[UUID]) -> dict[UUID, list[Adaptation]]:
         rows = await self.session.scalars(
             select(Adaptation)
-            .where(col(Adaptation.implementation_id) == implementation_id)
-            .order_by(col(Adaptation.id))
+            .where(col(Adaptation.implementation_id).in_(ids))
+            .order_by(col(Adaptation.implementation_id), col(Adaptation.id))
         )
-        return list(rows.all())
+        found: dict[UUID, list[Adaptation]] = {i: [] for i in ids}
+        for row in rows.all():
+            found[row.implementation_id].append(row)
+        return found
 
     async def stage_summary(
         self, access: RowAccess, programme_id: UUID, as_of: date
@@ -543,19 +561,45 @@ class ImplementationRepository:
     async def open_actions_of_team(
         self, access: RowAccess, team_id: UUID
     ) -> list[AssessmentAction]:
-        """Actions not yet done, on assessments the caller may see, oldest due first."""
+        return (await self.open_actions_of_teams(access, [team_id]))[team_id]
+
+    async def open_actions_of_teams(
+        self, access: RowAccess, team_ids: Sequence[UUID]
+    ) -> dict[UUID, list[AssessmentAction]]:
+        """Actions not yet done, on assessments the caller may see, soonest due first."""
         rows = await self.session.scalars(
             select(AssessmentAction)
             .join(Assessment, col(Assessment.id) == col(AssessmentAction.assessment_id))
             .where(
-                col(AssessmentAction.team_id) == team_id,
+                col(AssessmentAction.team_id).in_(team_ids),
                 col(AssessmentAction.done_on).is_(None),
                 col(Assessment.deleted_at).is_(None),
                 access.shared_rows(Assessment),
             )
             .order_by(col(AssessmentAction.due_on).asc().nulls_last(), col(AssessmentAction.id))
         )
-        return list(rows.all())
+        found: dict[UUID, list[AssessmentAction]] = {i: [] for i in team_ids}
+        for row in rows.all():
+            if row.team_id is not None:
+                found[row.team_id].append(row)
+        return found
+
+    async def checklist_items_of_teams(
+        self, team_ids: Sequence[UUID]
+    ) -> dict[UUID, list[TeamChecklistItem]]:
+        rows = await self.session.scalars(
+            select(TeamChecklistItem)
+            .where(col(TeamChecklistItem.team_id).in_(team_ids))
+            .order_by(
+                col(TeamChecklistItem.team_id),
+                col(TeamChecklistItem.position),
+                col(TeamChecklistItem.id),
+            )
+        )
+        found: dict[UUID, list[TeamChecklistItem]] = {i: [] for i in team_ids}
+        for row in rows.all():
+            found[row.team_id].append(row)
+        return found
 
     async def checklist_items(
         self, team_id: UUID, instrument_id: UUID | None = None

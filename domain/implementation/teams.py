@@ -304,6 +304,26 @@ async def team_actions(
     return await ImplementationRepository(uow.session).open_actions_of_team(access, team.id)
 
 
+async def actions_by_team_ids(
+    uow: UnitOfWork, principal: Principal, ids: list[UUID]
+) -> dict[UUID, list[AssessmentAction]]:
+    """Batch read for DataLoaders: each visible team's open actions."""
+    access = visible_to(principal, Scope.implementation_read)
+    repo = ImplementationRepository(uow.session)
+    visible = [t.id for t in await repo.teams_by_ids(access, ids)]
+    return await repo.open_actions_of_teams(access, visible) if visible else {}
+
+
+async def checklist_items_by_team_ids(
+    uow: UnitOfWork, principal: Principal, ids: list[UUID]
+) -> dict[UUID, list[TeamChecklistItem]]:
+    """Batch read for DataLoaders: each visible team's own checklist items."""
+    access = visible_to(principal, Scope.implementation_read)
+    repo = ImplementationRepository(uow.session)
+    visible = [t.id for t in await repo.teams_by_ids(access, ids)]
+    return await repo.checklist_items_of_teams(visible) if visible else {}
+
+
 async def add_checklist_item(
     uow: UnitOfWork, principal: Principal, team_id: UUID, data: ChecklistItemCreate
 ) -> TeamChecklistItem:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import httpx
@@ -10,7 +11,7 @@ from sqlmodel import col
 
 from domain.identity.models import OAuthClient, RefreshFamily, RefreshToken, User
 from domain.shared.ids import utcnow
-from tests.factories import World
+from tests.factories import TEST_SECRET, World
 from tests.identity.factories import (
     authorize_params,
     bearer,
@@ -169,3 +170,70 @@ async def test_another_client_cannot_revoke_a_refresh_token(
     )
     assert response.status_code == 200  # says nothing...
     assert (await refresh(client, app, first["refresh_token"])).status_code == 200  # ...did nothing
+
+
+async def test_two_refreshes_racing_with_one_token(client: httpx.AsyncClient, world: World) -> None:
+    """The row lock orders them: one rotates, the other is a replay and ends the family.
+    Never two live successors of one token."""
+    app, first = await _signed_in(client, world)
+    answers = await asyncio.gather(
+        refresh(client, app, first["refresh_token"]), refresh(client, app, first["refresh_token"])
+    )
+    assert sorted(a.status_code for a in answers) == [200, 400]
+    winner = next(a for a in answers if a.status_code == 200).json()
+    assert (await refresh(client, app, winner["refresh_token"])).status_code == 400
+    assert (
+        await client.get("/v1/cycles", headers=bearer(winner["access_token"]))
+    ).status_code == 401
+
+
+async def test_a_refresh_may_narrow_but_not_widen(client: httpx.AsyncClient, world: World) -> None:
+    app, first = await _signed_in(client, world)
+    wider = await client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": first["refresh_token"],
+            "client_id": app.client_id,
+            "scope": "cycles:read cycles:write",
+        },
+    )
+    assert wider.status_code == 400
+    assert wider.json()["error"] == "invalid_scope"
+    same = await client.post(
+        "/oauth/token",
+        data={
+            "grant_type": "refresh_token",
+            "refresh_token": first["refresh_token"],
+            "client_id": app.client_id,
+            "scope": "cycles:read",
+        },
+    )
+    assert same.status_code == 200
+    assert same.json()["scope"] == "cycles:read"
+
+
+async def test_introspecting_a_persons_token(client: httpx.AsyncClient, world: World) -> None:
+    _, first = await _signed_in(client, world)
+    own = await client.post(
+        "/oauth/introspect",
+        data={"token": first["access_token"]},
+        auth=(world.a.client.client_id, TEST_SECRET),
+    )
+    body = own.json()
+    assert body["active"] is True
+    assert body["org"] == str(world.a.organisation.id)
+    assert body["scope"] == "cycles:read"
+    foreign = await client.post(
+        "/oauth/introspect",
+        data={"token": first["access_token"]},
+        auth=(world.c.client.client_id, TEST_SECRET),
+    )
+    assert foreign.json() == {"active": False}
+    # A refresh token is not an access token: inactive to introspection.
+    opaque = await client.post(
+        "/oauth/introspect",
+        data={"token": first["refresh_token"]},
+        auth=(world.a.client.client_id, TEST_SECRET),
+    )
+    assert opaque.json() == {"active": False}

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, Field
 
 from api.problems import PROBLEM_JSON
@@ -106,10 +106,12 @@ def _mark_public_operations(app: FastAPI, schema: dict[str, Any]) -> None:
     from api.deps import public_principal
 
     paths = schema.get("paths", {})
-    for route in app.routes:
-        if not isinstance(route, APIRoute) or not _uses(route.dependant, public_principal):
+    # Routers are included lazily: walk the effective routes, as get_openapi does.
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute) or not _uses(context.dependant, public_principal):
             continue
-        for method in route.methods or ():
-            operation = paths.get(route.path_format, {}).get(method.lower())
+        for method in context.methods or ():
+            operation = paths.get(context.path_format or "", {}).get(method.lower())
             if operation is not None:
                 operation["security"] = [{}, *operation.get("security", [])]

@@ -17,23 +17,33 @@ from domain.shared.metadata import metadata
 
 # Tables whose rows everyone may read: the directory of organisations and reference data.
 PUBLIC_TABLES = {"organisations", "glossary_terms", "instruments", "instrument_versions"}
+# Rows whose ids may appear in what others read (public content names the programme it
+# belongs to) but whose own records stay private: aimed at, never counted as a leak.
+REFERENCE_TABLES = {"programmes"}
 # Tables no front door serves, or whose rows are not objects with an owner.
 IGNORED_TABLES = {"alembic_version", "signing_keys", "audit_events", "idempotency_keys"}
 # Path segments that are not named after their table.
-SEGMENT_TABLES = {
-    "teams": "implementation_teams",
-    "glossary": "glossary_terms",
-    "posts": "discussion_posts",
-    "threads": "discussion_threads",
-}
+SEGMENT_TABLES = {"teams": "implementation_teams", "glossary": "glossary_terms"}
 # Path parameters that are not ids: (table, column) to read a real value from.
-VALUE_PARAMETERS = {"period": ("data_points", "period"), "slug": ("glossary_terms", "slug")}
+VALUE_PARAMETERS = {
+    "period": ("data_points", "period"),
+    "slug": ("glossary_terms", "slug"),
+    "number": ("community_resource_revisions", "number"),
+}
 
 
 def singular(table: str) -> str:
     if table.endswith("ies"):
         return table[:-3] + "y"
     return table[:-1] if table.endswith("s") else table
+
+
+def links_to(table: str | None) -> list[str]:
+    """The column names a child row may point at a row of `table` by."""
+    if table is None:
+        return []
+    noun = singular(table)
+    return list(dict.fromkeys([f"{noun}_id", f"{noun.split('_')[-1]}_id"]))
 
 
 def plural(noun: str) -> str:
@@ -50,7 +60,8 @@ class Targets:
     tables: dict[str, Table]
     rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     all_rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    private_ids: set[str] = field(default_factory=set)
+    # id -> the table it is a private row of
+    private_ids: dict[str, str] = field(default_factory=dict)
 
     def row(self, table: str, parent: tuple[str, Any] | None = None) -> dict[str, Any] | None:
         if parent is not None:
@@ -60,9 +71,11 @@ class Targets:
                     return candidate
         return self.rows.get(table)
 
-    def table_for_name(self, noun: str) -> str | None:
+    def table_for_name(self, noun: str, parent: str | None = None) -> str | None:
         noun = noun.replace("-", "_")
-        for name in (SEGMENT_TABLES.get(noun), noun, plural(noun)):
+        # `communities/{id}/members` is `community_members`, `teams/{id}/members` `team_members`.
+        nested = [f"{link.removesuffix('_id')}_{plural(noun)}" for link in links_to(parent)]
+        for name in (SEGMENT_TABLES.get(noun), *nested, noun, plural(noun)):
             if name and name in self.tables:
                 return name
         # `profile_versions` is `practice_profile_versions`, `members` is `team_members`.
@@ -88,15 +101,15 @@ async def load_targets(state: AppState, outsider_id: uuid.UUID) -> Targets:
             query = table.select()
             if "organisation_id" in table.c:
                 query = query.where(table.c.organisation_id != outsider_id)
-            if "visibility" in table.c:
+            if "visibility" in table.c and name not in PUBLIC_TABLES:
                 query = query.where(table.c.visibility != "public")
             rows = [dict(r._mapping) for r in await connection.execute(query.limit(500))]
             if not rows:
                 continue
             targets.all_rows[name] = rows
             targets.rows[name] = rows[0]
-            if name not in PUBLIC_TABLES:
-                targets.private_ids.update(str(r["id"]) for r in rows)
+            if name not in PUBLIC_TABLES | REFERENCE_TABLES:
+                targets.private_ids.update((str(r["id"]), name) for r in rows)
     return targets
 
 
@@ -132,12 +145,13 @@ def path_values(targets: Targets, path: str) -> tuple[str, list[str], list[str]]
             filled.append(segment)
             continue
         name, suffix = match.groups()
+        parent_table = chosen[-1][0] if chosen else None
         if name in VALUE_PARAMETERS:
             table, column = VALUE_PARAMETERS[name]
         else:
             previous = segments[index - 1] if index else ""
-            found = targets.table_for_name(previous) or targets.table_for_name(
-                name.removesuffix("_id")
+            found = targets.table_for_name(previous, parent_table) or targets.table_for_name(
+                name.removesuffix("_id"), parent_table
             )
             if found is None:
                 problems.append(f"no table known for {{{name}}} after '{previous}'")
@@ -146,10 +160,11 @@ def path_values(targets: Targets, path: str) -> tuple[str, list[str], list[str]]
             table, column = found, "id"
         parent = None
         if chosen and table in targets.tables:
-            parent_table, parent_row = chosen[-1]
-            link = singular(parent_table) + "_id"
-            if link in targets.tables[table].c:
-                parent = (link, parent_row["id"])
+            parent_row = chosen[-1][1]
+            for link in links_to(chosen[-1][0]):
+                if link in targets.tables[table].c:
+                    parent = (link, parent_row["id"])
+                    break
         row = targets.row(table, parent)
         if row is None:
             problems.append(f"the demo has no {table} row for {{{name}}}")

@@ -96,7 +96,14 @@ class Arguments:
                 return self.global_id(self.subject)
             type_name = name.removesuffix("Id")
             return self.global_id(type_name[:1].upper() + type_name[1:])
+        if kind.name == "UUID":
+            table = self.targets.table_for_name(snake(name.removesuffix("Id")))
+            if table and table in self.targets.rows:
+                self.aimed.append(table)
+                return str(self.targets.rows[table]["id"])
+            return str(uuid.uuid4())
         return {
+            "JSON": {},
             "Int": 1,
             "Float": 1.0,
             "Boolean": False,
@@ -182,7 +189,7 @@ def leaked_ids(body: dict[str, Any], targets: Targets, sent: str) -> list[str]:
         parsed = parse_global_id(text)
         raw = str(parsed[1]) if parsed else text
         if raw in targets.private_ids and raw not in sent and text not in sent:
-            found.append(raw)
+            found.append(f"{targets.private_ids[raw]} {raw}")
     return found
 
 

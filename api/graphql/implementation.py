@@ -4,7 +4,7 @@ objects through the request's DataLoaders (api.graphql.implementation_loaders)."
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, cast
+from typing import Annotated, Any, cast
 from uuid import UUID
 
 import strawberry
@@ -258,6 +258,15 @@ class Team(Node):
     async def members(self, info: ContextInfo) -> list[TeamMember]:
         rows = await implementation_loaders(info.context).team_members.load(self.database_id)
         return [TeamMember.from_row(r) for r in rows or []]
+
+    @strawberry.field(description="The implementations the team leads, newest first.")
+    async def implementations(
+        self, info: ContextInfo
+    ) -> list[Annotated[Implementation, strawberry.lazy("api.graphql.implementation")]]:
+        views = await implementation_loaders(info.context).team_implementations.load(
+            self.database_id
+        )
+        return [Implementation.from_view(v) for v in views or []]
 
     @strawberry.field(description="The team's action list: actions not yet done.")
     async def actions(self, info: ContextInfo) -> list[AssessmentAction]:

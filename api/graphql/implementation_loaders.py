@@ -68,6 +68,7 @@ class ImplementationLoaders:
     adaptations: DataLoader[UUID, list[Adaptation] | None]
     team_actions: DataLoader[UUID, list[AssessmentAction] | None]
     checklist_items: DataLoader[UUID, list[TeamChecklistItem] | None]
+    team_implementations: DataLoader[UUID, list[ImplementationView] | None]
 
 
 def implementation_loaders(context: Any) -> ImplementationLoaders:
@@ -87,6 +88,7 @@ def implementation_loaders(context: Any) -> ImplementationLoaders:
             adaptations=_loader(context, implementations.adaptations_by_ids),
             team_actions=_loader(context, teams.actions_by_team_ids),
             checklist_items=_loader(context, teams.checklist_items_by_team_ids),
+            team_implementations=_loader(context, implementations.implementations_by_team_ids),
         )
         context._implementation_loaders = found
     return found

@@ -471,6 +471,23 @@ async def list_adaptations(
     return await ImplementationRepository(uow.session).adaptations_of(view.implementation.id)
 
 
+async def implementations_by_team_ids(
+    uow: UnitOfWork, principal: Principal, ids: list[UUID]
+) -> dict[UUID, list[ImplementationView]]:
+    """Batch read for DataLoaders: the implementations each visible team leads."""
+    access = visible_to(principal, Scope.implementation_read)
+    repo = ImplementationRepository(uow.session)
+    visible = [t.id for t in await repo.teams_by_ids(access, ids)]
+    if not visible:
+        return {}
+    led = await repo.implementations_of_teams(access, visible)
+    stages = await repo.current_stages([r.id for rows in led.values() for r in rows])
+    return {
+        team_id: [ImplementationView(r, stages.get(r.id)) for r in rows]
+        for team_id, rows in led.items()
+    }
+
+
 async def adaptations_by_ids(
     uow: UnitOfWork, principal: Principal, ids: list[UUID]
 ) -> dict[UUID, list[Adaptation]]:

@@ -270,6 +270,24 @@ class ImplementationRepository:
             query = query.where(current == filters.stage.value)
         return list((await self.session.scalars(_page(query, Implementation, page))).all())
 
+    async def implementations_of_teams(
+        self, access: RowAccess, team_ids: Sequence[UUID]
+    ) -> dict[UUID, list[Implementation]]:
+        """The implementations each team leads that the caller may see, newest first."""
+        rows = await self.session.scalars(
+            select(Implementation)
+            .where(
+                col(Implementation.team_id).in_(team_ids),
+                col(Implementation.deleted_at).is_(None),
+                access.shared_rows(Implementation),
+            )
+            .order_by(col(Implementation.team_id), col(Implementation.id).desc())
+        )
+        found: dict[UUID, list[Implementation]] = {i: [] for i in team_ids}
+        for row in rows.all():
+            found[row.team_id].append(row)
+        return found
+
     async def current_stages(self, ids: Sequence[UUID]) -> dict[UUID, CurrentStage]:
         """The latest transition of each implementation, in one statement."""
         if not ids:

@@ -175,6 +175,15 @@ async def test_teams_members_and_adaptations(client: httpx.AsyncClient, world: W
         "now": "exploration",
         "profileVersion": {"versionNumber": 1},
     }
+    led = await gql(
+        client,
+        world.b.headers,
+        "query($id: ID!) { team(id: $id) { implementations { stage innovation { name } } } }",
+        id=team["id"],
+    )
+    assert led["data"]["team"]["implementations"] == [
+        {"stage": "exploration", "innovation": {"name": "Team Around the Child meetings"}}
+    ]
 
 
 def _uuid(global_id: str) -> Any:

@@ -18,6 +18,7 @@ from domain.community.models import (
     CommunityMember,
     Event,
     EventAttendance,
+    GlossaryTerm,
     Post,
     Resource,
     ResourceRevision,
@@ -393,5 +394,25 @@ async def seed_community(
                     created_by=f"person:{replier.name.lower().replace(' ', '-')}-lead",
                 )
             )
+    # A term of the programme's own, for its partners only (the shared vocabulary is public).
+    tac = (
+        "A meeting of the people who support a child and family, with the family, to agree "
+        "one plan and a lead person. In ANEW, booked within ten school days of a concern."
+    )
+    session.add(
+        GlossaryTerm(
+            organisation_id=national.id,
+            programme_id=programme.id,
+            visibility="programme",
+            slug="team-around-the-child-meeting",
+            term="Team Around the Child meeting",
+            definition=tac,
+            definition_html=render(tac),
+            aliases=["TAC meeting", "TAC"],
+            alias_text="TAC meeting TAC",
+            related=["implementation-team", "practice-profile"],
+            created_by=author,
+        )
+    )
     await session.flush()
     return community

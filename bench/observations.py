@@ -19,8 +19,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
-from contextlib import ExitStack
+from collections.abc import Iterator, Sequence
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,13 +28,26 @@ from uuid import UUID
 
 import httpx
 import orjson
+from sqlalchemy.engine import make_url
 
 from bench import seed
-from bench.run import _port_free, _sql, database, hub, log, server, service_env
+from bench.run import (
+    LOCAL_SERVER,
+    _port_free,
+    _reachable,
+    _sql,
+    database,
+    hub,
+    log,
+    server,
+    service_env,
+)
 from domain.shared import migrate
 from domain.shared.ids import new_id
 
 RESULTS = Path(__file__).parent / "results" / "observations.json"
+# Its own database, so it can run while `make bench` uses hub_bench.
+BENCH_DATABASE = "hub_bench_observations"
 TAGS = ("buddy-support", "coaching", "tac-meeting", "attendance", "family-voice")
 PLACES = ("Longhaugh Primary", "Family centre", "Health visiting base", None)
 
@@ -196,7 +209,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     with ExitStack() as cleanup:
         scratch = Path(tempfile.mkdtemp(prefix="hub-bench-obs-"))
         cleanup.callback(shutil.rmtree, scratch, ignore_errors=True)
-        url, where = cleanup.enter_context(database(os.environ.get("BENCH_DATABASE_URL"), scratch))
+        url, where = cleanup.enter_context(own_database(scratch))
         log(f"bench: PostgreSQL: {where}")
         config = argparse.Namespace(port=args.port, workers=args.workers)
         env = service_env(url, scratch / "data", config)  # type: ignore[arg-type]
@@ -228,9 +241,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         warm = make_batches(args.batch, args.batch, programme_id, cycle_ids)
         asyncio.run(ingest(base_url, token, warm, 1, args.gzip))
         with MemorySampler(group) as memory:
+            pids = memory._processes()
+            cpu_before = cpu_seconds(pids)
+            bench_cpu_before = time.process_time()
             elapsed, latencies, counts = asyncio.run(
                 ingest(base_url, token, batches, args.senders, args.gzip)
             )
+            bench_cpu = time.process_time() - bench_cpu_before
+            cpu_after = cpu_seconds(pids)
+        server_cpu = sorted(
+            round(cpu_after[pid] - cpu_before.get(pid, 0.0), 1) for pid in cpu_after
+        )
         stored = int(_sql(url, "SELECT count(*) FROM observations")) - args.batch
     report = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -255,12 +276,47 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             "p99": round(percentile(latencies, 0.99) * 1000, 1),
             "max": round(max(latencies) * 1000, 1),
         },
+        "server_cpu_s_by_process": server_cpu,
+        "server_cpu_ms_per_1000": round(sum(server_cpu) / args.total * 1_000_000, 1),
+        "sender_cpu_s": round(bench_cpu, 1),
+        "load_average_at_end": round(os.getloadavg()[0], 2),
         "server_peak_rss_mb": round(memory.peak_total_kb / 1024, 1),
         "server_peak_rss_mb_by_process": sorted(
             round(kb / 1024, 1) for kb in memory.peak_by_pid.values()
         ),
     }
     return report
+
+
+@contextmanager
+def own_database(scratch: Path) -> Iterator[tuple[str, str]]:
+    explicit = os.environ.get("BENCH_DATABASE_URL")
+    if explicit or not _reachable(LOCAL_SERVER):
+        with database(explicit, scratch) as found:
+            yield found
+        return
+    drop = f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)'
+    _sql(LOCAL_SERVER, drop)
+    _sql(LOCAL_SERVER, f'CREATE DATABASE "{BENCH_DATABASE}"')
+    try:
+        url = make_url(LOCAL_SERVER).set(database=BENCH_DATABASE)
+        yield url.render_as_string(hide_password=False), f"local, {BENCH_DATABASE}"
+    finally:
+        _sql(LOCAL_SERVER, drop)
+
+
+def cpu_seconds(pids: Sequence[int]) -> dict[int, float]:
+    """User + system CPU seconds of each process so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    found = {}
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        found[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return found
 
 
 def subprocess_json(env: dict[str, str], *args: str) -> dict[str, str]:
@@ -301,7 +357,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"max {report['batch_ms']['max']} ms; server peak RSS "
         f"{report['server_peak_rss_mb']} MB ({report['workers']} workers: "
         f"{report['server_peak_rss_mb_by_process']}); stored {report['stored']}; "
-        f"results {report['counts']}"
+        f"results {report['counts']}; server CPU s {report['server_cpu_s_by_process']} "
+        f"({report['server_cpu_ms_per_1000']} ms per 1000 observations), senders' CPU "
+        f"{report['sender_cpu_s']} s; load average {report['machine']['load_average_at_start']}"
+        f" at the start, {report['load_average_at_end']} at the end"
     )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")

@@ -5,6 +5,7 @@ mutations need content:write."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Any, Literal, TypeVar
@@ -34,7 +35,7 @@ from api.graphql.ids import from_global_id
 from api.graphql.inputs import set_fields
 from api.graphql.permissions import public, requires
 from api.graphql.resolvers import Work, optional_id, page_info, run_mutation, run_query
-from api.graphql.types import ContextInfo
+from api.graphql.types import ContextInfo, Node
 from domain.community import communities, discussions, events, glossary, resources, search
 from domain.community import models as m
 from domain.community.schemas import (
@@ -612,3 +613,32 @@ class CommunityMutations:
 
         row, errors = await run_mutation(info, prepare)
         return GlossaryTermPayload(term=GlossaryTerm.from_row(row) if row else None, errors=errors)
+
+
+# Global ids node() resolves through the same use cases as the typed fields.
+COMMUNITY_NODE_TYPES = frozenset(
+    {
+        "Community",
+        "CommunityEvent",
+        "Resource",
+        "DiscussionThread",
+        "DiscussionPost",
+        "GlossaryTerm",
+    }
+)
+
+
+async def resolve_community_node(
+    uow: UnitOfWork, principal: Principal, kind: str, value: uuid.UUID
+) -> Node:
+    if kind == "Community":
+        return Community.from_row(await communities.get_community(uow, principal, value))
+    if kind == "CommunityEvent":
+        return CommunityEvent.from_row(await events.get_event(uow, principal, value))
+    if kind == "Resource":
+        return Resource.from_row(await resources.get_resource(uow, principal, value))
+    if kind == "DiscussionThread":
+        return DiscussionThread.from_row(await discussions.get_thread(uow, principal, value))
+    if kind == "DiscussionPost":
+        return DiscussionPost.from_row(await discussions.get_post(uow, principal, value))
+    return GlossaryTerm.from_row(await glossary.get_term(uow, principal, str(value)))

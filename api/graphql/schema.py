@@ -18,7 +18,12 @@ from strawberry.types import ExecutionContext
 
 from api.graphql.admin import AdminMutations, AdminQueries
 from api.graphql.charts import ChartQueries
-from api.graphql.community import CommunityMutations, CommunityQueries
+from api.graphql.community import (
+    COMMUNITY_NODE_TYPES,
+    CommunityMutations,
+    CommunityQueries,
+    resolve_community_node,
+)
 from api.graphql.cycles import CycleMutations, CycleQueries
 from api.graphql.errors import graphql_error, masking
 from api.graphql.feedback import FeedbackMutations, FeedbackQueries
@@ -45,7 +50,9 @@ from domain.tenancy import service as tenancy
 
 log = logging.getLogger("api.graphql")
 NODE_TYPES = (
-    frozenset({"Cycle", "Measure", "Organisation", "Programme", "Site"}) | IMPLEMENTATION_NODE_TYPES
+    frozenset({"Cycle", "Measure", "Organisation", "Programme", "Site"})
+    | IMPLEMENTATION_NODE_TYPES
+    | COMMUNITY_NODE_TYPES
 )
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -87,6 +94,8 @@ class Query(
                     return Programme.from_row(programme.programme)
                 if kind in IMPLEMENTATION_NODE_TYPES:
                     return await resolve_node(uow, context.principal, kind, value)
+                if kind in COMMUNITY_NODE_TYPES:
+                    return await resolve_community_node(uow, context.principal, kind, value)
                 if kind == "Measure":
                     measure = await measures.get_measure(uow, context.principal, value)
                     return Measure.from_row(measure)

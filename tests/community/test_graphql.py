@@ -243,3 +243,15 @@ async def test_events_and_glossary(client: httpx.AsyncClient, world: World) -> N
     terms = (await gql(client, GLOSSARY, None, q="fidelty"))["data"]["glossaryTerms"]["nodes"]
     assert terms[0]["slug"] == "fidelity"
     assert {"slug": "practice-profile"} in terms[0]["related"]
+
+
+NODE = "query N($id: ID!) { node(id: $id) { id ... on Resource { title } } }"
+
+
+async def test_node_resolves_community_objects(client: httpx.AsyncClient, world: World) -> None:
+    resource = await h.resource(client, world, visibility="programme", title="Shared")
+    node_id = to_global_id("Resource", resource["id"])
+    assert (await gql(client, NODE, world.b, id=node_id))["data"]["node"]["title"] == "Shared"
+    outsider = await gql(client, NODE, world.c, id=node_id)
+    assert outsider["data"]["node"] is None
+    assert outsider["errors"][0]["extensions"]["code"] == "NOT_FOUND"

@@ -244,24 +244,6 @@ class ProfileRepository:
         )
         return {row.id: row for row in rows.all()}
 
-    async def syncable_versions(
-        self, access: RowAccess, ids: Sequence[UUID]
-    ) -> list[PracticeProfileVersion]:
-        """Versions a device may hold: published ones it may see, and its own drafts."""
-        if not ids:
-            return []
-        rows = await self.session.scalars(
-            select(PracticeProfileVersion).where(
-                col(PracticeProfileVersion.id).in_(ids),
-                access.shared_rows(PracticeProfileVersion),
-                or_(
-                    col(PracticeProfileVersion.status) == "published",
-                    col(PracticeProfileVersion.organisation_id) == access.organisation_id,
-                ),
-            )
-        )
-        return list(rows.all())
-
     async def components(self, version_ids: Sequence[UUID]) -> dict[UUID, list[CoreComponent]]:
         found: dict[UUID, list[CoreComponent]] = defaultdict(list)
         if not version_ids:

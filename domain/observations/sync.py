@@ -19,6 +19,7 @@ from uuid import UUID
 import orjson
 from pydantic import BaseModel
 
+from domain.implementation.repository import ImplementationRepository
 from domain.improvement.measures.repository import MeasureRepository
 from domain.improvement.measures.schemas import MeasureRead
 from domain.improvement.repository import CycleRepository
@@ -98,11 +99,11 @@ async def _current(
         ):
             found[(SyncEntity.measure.value, measure.id)] = MeasureRead.model_validate(measure)
     if wanted.get(SyncEntity.practice_profile_version.value):
-        profiles = ProfileRepository(session)
-        versions = await profiles.syncable_versions(
+        # The implementation area's own batch read, so its visibility rule applies.
+        versions = await ImplementationRepository(session).profiles_by_ids(
             access, wanted[SyncEntity.practice_profile_version.value]
         )
-        components = await profiles.components([v.id for v in versions])
+        components = await ProfileRepository(session).components([v.id for v in versions])
         for version in versions:
             found[(SyncEntity.practice_profile_version.value, version.id)] = ProfileVersionRead(
                 **{

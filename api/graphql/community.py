@@ -13,8 +13,10 @@ from typing import Any, Literal, TypeVar
 import strawberry
 
 from api.graphql.community_types import (
+    Attendance,
     Community,
     CommunityEvent,
+    CommunityMember,
     Connection,
     ContentSearchResults,
     ContentSearchType,
@@ -24,6 +26,8 @@ from api.graphql.community_types import (
     Edge,
     EventFormat,
     GlossaryTerm,
+    MemberKind,
+    MemberRole,
     Resource,
     ResourceAudience,
     ResourceDriver,
@@ -39,19 +43,26 @@ from api.graphql.types import ContextInfo, Node
 from domain.community import communities, discussions, events, glossary, resources, search
 from domain.community import models as m
 from domain.community.schemas import (
+    AttendanceSet,
+    AttendanceSummary,
     CommunityCreate,
+    CommunityUpdate,
     EventCreate,
     EventUpdate,
     GlossaryTermCreate,
+    GlossaryTermUpdate,
     HideRequest,
     LockRequest,
+    MemberCreate,
     PostCreate,
+    PostUpdate,
     ResourceCreate,
     ResourceFilters,
     ResourceUpdate,
     SearchFilters,
     SearchResults,
     ThreadCreate,
+    ThreadUpdate,
 )
 from domain.shared.pagination import DEFAULT_LIMIT, Page, encode_cursor, page_request
 from domain.shared.principal import Principal, Scope
@@ -416,6 +427,84 @@ class CreateGlossaryTermInput:
     programme_id: strawberry.ID | None = None
 
 
+@strawberry.input(description="Only the fields you send are changed.")
+class UpdateCommunityInput:
+    id: strawberry.ID
+    expected_version: int
+    name: str | None = strawberry.UNSET
+    description: str | None = strawberry.UNSET
+    visibility: ContentVisibility | None = strawberry.UNSET
+
+
+@strawberry.input
+class AddCommunityMemberInput:
+    community_id: strawberry.ID
+    kind: MemberKind
+    ref: str
+    display_name: str = ""
+    role: MemberRole = m.MemberRole.member
+
+
+@strawberry.input
+class AttendanceInput:
+    organisation_id: strawberry.ID
+    attendees: int
+
+
+@strawberry.input(description="Replaces the event's attendance counts.")
+class SetEventAttendanceInput:
+    event_id: strawberry.ID
+    expected_version: int
+    attendance: list[AttendanceInput]
+
+
+@strawberry.input
+class UpdateDiscussionThreadInput:
+    id: strawberry.ID
+    expected_version: int
+    title: str | None = strawberry.UNSET
+    body: str | None = strawberry.UNSET
+
+
+@strawberry.input
+class UpdateDiscussionPostInput:
+    id: strawberry.ID
+    expected_version: int
+    body: str
+
+
+@strawberry.input(description="Moderation: show again, unlock, or hide a thread.")
+class ModerateInput:
+    id: strawberry.ID
+    expected_version: int
+    reason: str = ""
+
+
+@strawberry.input(description="Only the fields you send are changed.")
+class UpdateGlossaryTermInput:
+    id: strawberry.ID
+    expected_version: int
+    term: str | None = strawberry.UNSET
+    definition: str | None = strawberry.UNSET
+    aliases: list[str] | None = strawberry.UNSET
+    related: list[str] | None = strawberry.UNSET
+    visibility: ContentVisibility | None = strawberry.UNSET
+
+
+@strawberry.type
+class CommunityMemberPayload:
+    member: CommunityMember | None
+    errors: list[UserError]
+
+
+@strawberry.type
+class EventAttendancePayload:
+    event_id: strawberry.ID | None
+    total: int | None
+    attendance: list[Attendance]
+    errors: list[UserError]
+
+
 @strawberry.type
 class CommunityPayload:
     community: Community | None
@@ -610,6 +699,173 @@ class CommunityMutations:
         def prepare() -> Work[m.GlossaryTerm]:
             data = GlossaryTermCreate.model_validate(_fields(input))
             return lambda uow, p: glossary.create_term(uow, p, data)
+
+        row, errors = await run_mutation(info, prepare)
+        return GlossaryTermPayload(term=GlossaryTerm.from_row(row) if row else None, errors=errors)
+
+    @strawberry.mutation(extensions=WRITE, description="Change a community (its owners).")
+    async def update_community(
+        self, info: ContextInfo, input: UpdateCommunityInput
+    ) -> CommunityPayload:
+        def prepare() -> Work[m.Community]:
+            community_id = from_global_id(input.id, "Community", field="/input/id")
+            data = CommunityUpdate.model_validate(_fields(input, UPDATE_SKIP))
+            return lambda uow, p: communities.update_community(
+                uow, p, community_id, data, expected_version=input.expected_version
+            )
+
+        row, errors = await run_mutation(info, prepare)
+        return CommunityPayload(community=Community.from_row(row) if row else None, errors=errors)
+
+    @strawberry.mutation(
+        extensions=WRITE, description="Add a member or name a moderator (owners, moderators)."
+    )
+    async def add_community_member(
+        self, info: ContextInfo, input: AddCommunityMemberInput
+    ) -> CommunityMemberPayload:
+        def prepare() -> Work[m.CommunityMember]:
+            community_id = from_global_id(
+                input.community_id, "Community", field="/input/communityId"
+            )
+            data = MemberCreate.model_validate(_fields(input, frozenset({"community_id"})))
+            return lambda uow, p: communities.add_member(uow, p, community_id, data)
+
+        row, errors = await run_mutation(info, prepare)
+        return CommunityMemberPayload(
+            member=CommunityMember.from_row(row) if row else None, errors=errors
+        )
+
+    @strawberry.mutation(extensions=WRITE, description="Replace an event's attendance counts.")
+    async def set_event_attendance(
+        self, info: ContextInfo, input: SetEventAttendanceInput
+    ) -> EventAttendancePayload:
+        def prepare() -> Work[AttendanceSummary]:
+            event_id = from_global_id(input.event_id, "CommunityEvent", field="/input/eventId")
+            data = AttendanceSet.model_validate(
+                {
+                    "attendance": [
+                        {
+                            "organisation_id": from_global_id(
+                                a.organisation_id,
+                                "Organisation",
+                                field=f"/input/attendance/{i}/organisationId",
+                            ),
+                            "attendees": a.attendees,
+                        }
+                        for i, a in enumerate(input.attendance)
+                    ]
+                }
+            )
+            return lambda uow, p: events.set_attendance(
+                uow, p, event_id, data, expected_version=input.expected_version
+            )
+
+        summary, errors = await run_mutation(info, prepare)
+        if summary is None:
+            return EventAttendancePayload(event_id=None, total=None, attendance=[], errors=errors)
+        return EventAttendancePayload(
+            event_id=input.event_id,
+            total=summary.total,
+            attendance=[
+                Attendance(organisation_id=a.organisation_id, attendees=a.attendees)
+                for a in summary.attendance
+            ],
+            errors=errors,
+        )
+
+    @strawberry.mutation(extensions=WRITE, description="Edit your thread (history kept).")
+    async def update_discussion_thread(
+        self, info: ContextInfo, input: UpdateDiscussionThreadInput
+    ) -> DiscussionThreadPayload:
+        def prepare() -> Work[m.Thread]:
+            thread_id = from_global_id(input.id, "DiscussionThread", field="/input/id")
+            data = ThreadUpdate.model_validate(_fields(input, UPDATE_SKIP))
+            return lambda uow, p: discussions.update_thread(
+                uow, p, thread_id, data, expected_version=input.expected_version
+            )
+
+        row, errors = await run_mutation(info, prepare)
+        return DiscussionThreadPayload(
+            thread=DiscussionThread.from_row(row) if row else None, errors=errors
+        )
+
+    @strawberry.mutation(extensions=WRITE, description="Edit your post (history kept).")
+    async def update_discussion_post(
+        self, info: ContextInfo, input: UpdateDiscussionPostInput
+    ) -> DiscussionPostPayload:
+        def prepare() -> Work[m.Post]:
+            post_id = from_global_id(input.id, "DiscussionPost", field="/input/id")
+            data = PostUpdate(body=input.body)
+            return lambda uow, p: discussions.update_post(
+                uow, p, post_id, data, expected_version=input.expected_version
+            )
+
+        row, errors = await run_mutation(info, prepare)
+        return DiscussionPostPayload(
+            post=DiscussionPost.from_row(row) if row else None, errors=errors
+        )
+
+    @strawberry.mutation(extensions=WRITE, description="Show a hidden post again (moderators).")
+    async def unhide_discussion_post(
+        self, info: ContextInfo, input: ModerateInput
+    ) -> DiscussionPostPayload:
+        def prepare() -> Work[m.Post]:
+            post_id = from_global_id(input.id, "DiscussionPost", field="/input/id")
+            return lambda uow, p: discussions.hide_post(
+                uow, p, post_id, None, expected_version=input.expected_version
+            )
+
+        row, errors = await run_mutation(info, prepare)
+        return DiscussionPostPayload(
+            post=DiscussionPost.from_row(row) if row else None, errors=errors
+        )
+
+    @strawberry.mutation(extensions=WRITE, description="Unlock a thread (moderators).")
+    async def unlock_discussion_thread(
+        self, info: ContextInfo, input: ModerateInput
+    ) -> DiscussionThreadPayload:
+        def prepare() -> Work[m.Thread]:
+            thread_id = from_global_id(input.id, "DiscussionThread", field="/input/id")
+            return lambda uow, p: discussions.lock_thread(
+                uow,
+                p,
+                thread_id,
+                LockRequest(),
+                expected_version=input.expected_version,
+                locked=False,
+            )
+
+        row, errors = await run_mutation(info, prepare)
+        return DiscussionThreadPayload(
+            thread=DiscussionThread.from_row(row) if row else None, errors=errors
+        )
+
+    @strawberry.mutation(extensions=WRITE, description="Hide a thread with a reason (moderators).")
+    async def hide_discussion_thread(
+        self, info: ContextInfo, input: ModerateInput
+    ) -> DiscussionThreadPayload:
+        def prepare() -> Work[m.Thread]:
+            thread_id = from_global_id(input.id, "DiscussionThread", field="/input/id")
+            data = HideRequest(reason=input.reason)
+            return lambda uow, p: discussions.hide_thread(
+                uow, p, thread_id, data, expected_version=input.expected_version
+            )
+
+        row, errors = await run_mutation(info, prepare)
+        return DiscussionThreadPayload(
+            thread=DiscussionThread.from_row(row) if row else None, errors=errors
+        )
+
+    @strawberry.mutation(extensions=WRITE, description="Change a glossary term.")
+    async def update_glossary_term(
+        self, info: ContextInfo, input: UpdateGlossaryTermInput
+    ) -> GlossaryTermPayload:
+        def prepare() -> Work[m.GlossaryTerm]:
+            term_id = from_global_id(input.id, "GlossaryTerm", field="/input/id")
+            data = GlossaryTermUpdate.model_validate(_fields(input, UPDATE_SKIP))
+            return lambda uow, p: glossary.update_term(
+                uow, p, term_id, data, expected_version=input.expected_version
+            )
 
         row, errors = await run_mutation(info, prepare)
         return GlossaryTermPayload(term=GlossaryTerm.from_row(row) if row else None, errors=errors)

@@ -255,3 +255,58 @@ async def test_node_resolves_community_objects(client: httpx.AsyncClient, world:
     outsider = await gql(client, NODE, world.c, id=node_id)
     assert outsider["data"]["node"] is None
     assert outsider["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+
+
+MORE = """
+mutation Members($member: AddCommunityMemberInput!, $attendance: SetEventAttendanceInput!,
+                 $post: UpdateDiscussionPostInput!, $term: UpdateGlossaryTermInput!) {
+  addCommunityMember(input: $member) { member { role ref } errors { code } }
+  setEventAttendance(input: $attendance) { total attendance { attendees } errors { code } }
+  updateDiscussionPost(input: $post) { post { body version } errors { code } }
+  updateGlossaryTerm(input: $term) { term { slug } errors { code } }
+}
+"""
+
+
+async def test_more_mutations(client: httpx.AsyncClient, world: World) -> None:
+    community = await h.community(client, world)
+    event = await h.event(client, world, community["id"])
+    thread = await h.thread(client, world, community["id"])
+    post = await h.post(client, f"/v1/threads/{thread['id']}/posts", world.a, {"body": "hi"})
+    term = await h.post(client, "/v1/glossary", world.a, {"term": "Buddy", "definition": "x"})
+    result = await gql(
+        client,
+        MORE,
+        world.a,
+        member={
+            "communityId": to_global_id("Community", community["id"]),
+            "kind": "person",
+            "ref": "person:someone",
+            "role": "moderator",
+        },
+        attendance={
+            "eventId": to_global_id("CommunityEvent", event["id"]),
+            "expectedVersion": 1,
+            "attendance": [
+                {
+                    "organisationId": to_global_id("Organisation", world.b.organisation.id),
+                    "attendees": 4,
+                }
+            ],
+        },
+        post={
+            "id": to_global_id("DiscussionPost", post["id"]),
+            "expectedVersion": 1,
+            "body": "hello",
+        },
+        term={
+            "id": to_global_id("GlossaryTerm", term["id"]),
+            "expectedVersion": 1,
+            "term": "Buddy support",
+        },
+    )
+    data = result["data"]
+    assert data["addCommunityMember"]["member"] == {"role": "moderator", "ref": "person:someone"}
+    assert data["setEventAttendance"]["total"] == 4
+    assert data["updateDiscussionPost"]["post"] == {"body": "hello", "version": 2}
+    assert data["updateGlossaryTerm"]["term"] == {"slug": "buddy-support"}

@@ -130,7 +130,15 @@ def is_public_dependency(call: object) -> bool:
 
 
 def pagination(
-    limit: Annotated[int | None, Query(description=f"Page size, 1 to {MAX_LIMIT}.")] = None,
+    # The bounds are checked by page_request (one problem format for every list); the schema
+    # says them so generated clients and fuzzers know.
+    limit: Annotated[
+        int | None,
+        Query(
+            description=f"Page size, 1 to {MAX_LIMIT}.",
+            json_schema_extra={"minimum": 1, "maximum": MAX_LIMIT},
+        ),
+    ] = None,
     cursor: Annotated[str | None, Query(description="next_cursor from the previous page.")] = None,
 ) -> PageRequest:
     return page_request(limit, cursor)

@@ -90,6 +90,7 @@ def install(app: FastAPI) -> None:
                     if status[0] in "45" and ref.endswith("/Problem"):
                         response["content"] = {PROBLEM_JSON: content["application/json"]}
         _mark_public_operations(app, schema)
+        _require_if_match(schema)
         app.openapi_schema = schema
         return schema
 
@@ -115,3 +116,16 @@ def _mark_public_operations(app: FastAPI, schema: dict[str, Any]) -> None:
             operation = paths.get(context.path_format or "", {}).get(method.lower())
             if operation is not None:
                 operation["security"] = [{}, *operation.get("security", [])]
+
+
+def _require_if_match(schema: dict[str, Any]) -> None:
+    """PATCH and DELETE need If-Match. The handlers take it as optional so that its absence
+    is answered 428 Precondition Required (RFC 6585), not a generic 422; the document says
+    what a caller must send."""
+    for item in schema.get("paths", {}).values():
+        for operation in item.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "header" and parameter.get("name") == "If-Match":
+                    parameter["required"] = True
+                    parameter.get("schema", {}).pop("anyOf", None)
+                    parameter.setdefault("schema", {})["type"] = "string"

@@ -79,6 +79,9 @@ def _listing_scope(principal: Principal, requested: UUID | None, action: Action)
         return requested
     if not permits(principal.roles, action):
         raise Forbidden("Only your organisation's administrators may do this.")
+    if requested is not None and requested != own:
+        # Answering with one's own list under another's id would look like theirs.
+        raise Forbidden("You may only list your own organisation's.")
     return own
 
 

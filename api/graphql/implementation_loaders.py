@@ -41,18 +41,6 @@ def _loader(context: Any, read: BatchRead[T]) -> DataLoader[UUID, T | None]:
     return DataLoader(load_fn=load)
 
 
-async def _results(
-    uow: UnitOfWork, principal: Principal, ids: list[UUID]
-) -> dict[UUID, AssessmentResult]:
-    # A result reads its instrument, scores and the previous assessment: a handful of
-    # statements per assessment, so dashboards should ask for results of a few at a time.
-    found: dict[UUID, AssessmentResult] = {}
-    visible = await assessments.assessments_by_ids(uow, principal, ids)
-    for assessment_id in visible:
-        found[assessment_id] = await assessments.assessment_result(uow, principal, assessment_id)
-    return found
-
-
 @dataclass
 class ImplementationLoaders:
     innovation: DataLoader[UUID, Innovation | None]
@@ -83,7 +71,7 @@ def implementation_loaders(context: Any) -> ImplementationLoaders:
             timeline=_loader(context, implementations.timelines_by_ids),
             instrument=_loader(context, instruments.instruments_by_ids),
             assessment=_loader(context, assessments.assessments_by_ids),
-            result=_loader(context, _results),
+            result=_loader(context, assessments.assessment_results_by_ids),
             profile_versions=_loader(context, innovations.profile_versions_by_innovation_ids),
             adaptations=_loader(context, implementations.adaptations_by_ids),
             team_actions=_loader(context, teams.actions_by_team_ids),

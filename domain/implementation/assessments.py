@@ -442,29 +442,83 @@ async def assessment_result(
     """Scores per section, per driver group and overall, the unscored items, the change
     since the previous submitted assessment of the same subject and instrument, and the
     spread of consensus votes."""
+    found = await assessment_results_by_ids(uow, principal, [assessment_id])
+    if assessment_id not in found:
+        raise NotFound("No assessment with that id.")
+    return found[assessment_id]
+
+
+def _previous(current: Assessment, candidates: list[Assessment]) -> Assessment | None:
+    earlier = [
+        c
+        for c in candidates
+        if c.instrument_id == current.instrument_id
+        and c.subject_id == current.subject_id
+        and (c.assessed_on, c.id) < (current.assessed_on, current.id)
+    ]
+    return max(earlier, key=lambda c: (c.assessed_on, c.id), default=None)
+
+
+async def assessment_results_by_ids(
+    uow: UnitOfWork, principal: Principal, ids: list[UUID]
+) -> dict[UUID, AssessmentResult]:
+    """Results of many assessments in a fixed handful of statements (for DataLoaders)."""
     access = visible_to(principal, Scope.implementation_read)
     repo = ImplementationRepository(uow.session)
-    assessment = await _visible(uow, access, assessment_id)
-    instrument = await repo.get_instrument(assessment.instrument_id)
-    assert instrument is not None
-    definition = definition_of(instrument)
-    previous = await repo.previous_assessment(access, assessment)
-    ids = [assessment.id] + ([previous.id] if previous else [])
-    scores = await repo.scores_of(ids)
-    local = await _local_items(uow, assessment)
-    current = score(definition, _score_map(scores[assessment.id]), local)
-    before: Result | None = (
-        score(definition, _score_map(scores[previous.id]), local) if previous else None
+    rows = await repo.assessments_by_ids(access, ids)
+    if not rows:
+        return {}
+    found_instruments = {
+        i.id: i for i in await repo.instruments_by_ids(list({r.instrument_id for r in rows}))
+    }
+    candidates = await repo.submitted_of_subjects(
+        access, list({(r.instrument_id, r.subject_id) for r in rows})
     )
+    previous = {r.id: _previous(r, candidates) for r in rows}
+    wanted = [r.id for r in rows] + [p.id for p in previous.values() if p is not None]
+    scores = await repo.scores_of(list(dict.fromkeys(wanted)))
+    team_ids = list({r.team_id for r in rows if r.team_id is not None})
+    team_items = await repo.checklist_items_of_teams(team_ids) if team_ids else {}
+    consensus = [r.id for r in rows if found_instruments[r.instrument_id].consensus]
+    votes = await repo.votes_of_many(consensus) if consensus else {}
+    results: dict[UUID, AssessmentResult] = {}
+    for row in rows:
+        items = team_items.get(row.team_id, []) if row.team_id is not None else []
+        local = [
+            LocalItem(local_key(item.id), item.section_key, item.text)
+            for item in items
+            if item.instrument_id == row.instrument_id
+        ]
+        before = previous[row.id]
+        results[row.id] = _result(
+            row,
+            definition_of(found_instruments[row.instrument_id]),
+            _score_map(scores[row.id]),
+            (before.id, _score_map(scores[before.id])) if before is not None else None,
+            local,
+            [(v.item_key, v.participant, v.score) for v in votes.get(row.id, [])],
+        )
+    return results
+
+
+def _result(
+    assessment: Assessment,
+    definition: InstrumentDefinition,
+    current_scores: dict[str, int | None],
+    previous: tuple[UUID, dict[str, int | None]] | None,
+    local: list[LocalItem],
+    votes: list[tuple[str, str, int]],
+) -> AssessmentResult:
+    current = score(definition, current_scores, local)
+    before: Result | None = score(definition, previous[1], local) if previous else None
     before_sections = {s.key: s.tally.percent for s in before.sections} if before else {}
     before_groups = {g.group: g.tally.percent for g in before.groups} if before else {}
-    votes = await repo.votes_of(assessment.id) if instrument.consensus else []
     return AssessmentResult(
         assessment_id=assessment.id,
         assessed_on=assessment.assessed_on,
         overall=_tally(current.overall),
         overall_change=change(current.overall.percent, before.overall.percent) if before else None,
-        previous_assessment_id=previous.id if previous else None,
+        previous_assessment_id=previous[0] if previous else None,
         sections=[
             SectionScoreRead(
                 key=s.key,
@@ -498,10 +552,7 @@ async def assessment_result(
                 spread=s.spread,
                 wide=s.wide,
             )
-            for s in spreads(
-                [(v.item_key, v.participant, v.score) for v in votes],
-                definition.scoring.spread_threshold,
-            )
+            for s in spreads(votes, definition.scoring.spread_threshold)
         ],
     )
 

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Date, and_, cast, delete, func, literal, or_, select, tuple_
+from sqlalchemy import Date, cast, delete, func, literal, select, tuple_
 from sqlalchemy.dialects.postgresql import distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -481,30 +481,17 @@ class ImplementationRepository:
         )
         return list((await self.session.scalars(query)).all())
 
-    async def previous_assessment(
-        self, access: RowAccess, current: Assessment
-    ) -> Assessment | None:
-        query = (
-            select(Assessment)
-            .where(
-                col(Assessment.instrument_id) == current.instrument_id,
-                col(Assessment.subject_id) == current.subject_id,
-                col(Assessment.status) == AssessmentStatus.submitted.value,
-                col(Assessment.deleted_at).is_(None),
-                col(Assessment.id) != current.id,
-                or_(
-                    col(Assessment.assessed_on) < current.assessed_on,
-                    and_(
-                        col(Assessment.assessed_on) == current.assessed_on,
-                        col(Assessment.id) < current.id,
-                    ),
-                ),
-                access.shared_rows(Assessment),
-            )
-            .order_by(col(Assessment.assessed_on).desc(), col(Assessment.id).desc())
-            .limit(1)
+    async def submitted_of_subjects(
+        self, access: RowAccess, pairs: Sequence[tuple[UUID, UUID]]
+    ) -> list[Assessment]:
+        """Submitted assessments for these (instrument, subject) pairs, in one statement."""
+        query = select(Assessment).where(
+            tuple_(col(Assessment.instrument_id), col(Assessment.subject_id)).in_(pairs),
+            col(Assessment.status) == AssessmentStatus.submitted.value,
+            col(Assessment.deleted_at).is_(None),
+            access.shared_rows(Assessment),
         )
-        return (await self.session.scalars(query)).one_or_none()
+        return list((await self.session.scalars(query)).all())
 
     async def scores_of(self, ids: Sequence[UUID]) -> dict[UUID, list[AssessmentScore]]:
         rows = await self.session.scalars(
@@ -549,6 +536,21 @@ class ImplementationRepository:
             set_={"score": statement.excluded.score},
         )
         await self.session.execute(statement)
+
+    async def votes_of_many(self, ids: Sequence[UUID]) -> dict[UUID, list[AssessmentVote]]:
+        rows = await self.session.scalars(
+            select(AssessmentVote)
+            .where(col(AssessmentVote.assessment_id).in_(ids))
+            .order_by(
+                col(AssessmentVote.assessment_id),
+                col(AssessmentVote.item_key),
+                col(AssessmentVote.participant),
+            )
+        )
+        found: dict[UUID, list[AssessmentVote]] = {i: [] for i in ids}
+        for row in rows.all():
+            found[row.assessment_id].append(row)
+        return found
 
     async def votes_of(self, assessment_id: UUID) -> list[AssessmentVote]:
         rows = await self.session.scalars(

@@ -3,7 +3,7 @@ programme's stage summary and implementations in a bounded number of SQL stateme
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -293,3 +293,64 @@ async def test_stage_summary_counts_and_medians_by_hand(
         f"/v1/programmes/{world.programme.id}/stage-summary", headers=world.c.headers
     )
     assert outsider.status_code == 404
+
+
+RESULTS = """
+query Results($team: ID!) {
+  assessments(teamId: $team, first: 50) {
+    edges { node { assessedOn instrument { key } result { overall { percent } overallChange } } }
+  }
+}
+"""
+
+
+async def test_assessment_results_in_a_list_are_batched(
+    client: httpx.AsyncClient, world: World, count_statements: StatementCounter
+) -> None:
+    from domain.implementation.models import Assessment, AssessmentScore
+
+    found = await load_instruments(world.state)
+    team = await make_team(world)
+
+    async def assessments(n: int, start: int) -> None:
+        rows = [
+            Assessment(
+                organisation_id=world.a.organisation.id,
+                programme_id=world.programme.id,
+                instrument_id=found["team-capacity"].id,
+                subject_kind="team",
+                subject_id=team.team.id,
+                team_id=team.team.id,
+                assessed_on=date(2024, 1, 1) + timedelta(days=30 * i),
+                status="submitted",
+                submitted_at=datetime(2024, 1, 1, tzinfo=UTC),
+                created_by="test",
+            )
+            for i in range(start, start + n)
+        ]
+        await add(world.state, *rows)
+        await add(
+            world.state,
+            *[
+                AssessmentScore(assessment_id=r.id, item_key="cap-members", score=i % 3)
+                for i, r in enumerate(rows, start)
+            ],
+        )
+
+    await assessments(3, 0)
+    count_statements.statements.clear()
+    small = await gql(client, world.a.headers, RESULTS, team=to_global_id("Team", team.team.id))
+    assert "errors" not in small, small
+    few = len(count_statements.statements)
+    await assessments(27, 3)
+    count_statements.statements.clear()
+    large = await gql(client, world.a.headers, RESULTS, team=to_global_id("Team", team.team.id))
+    many = len(count_statements.statements)
+    edges = large["data"]["assessments"]["edges"]
+    assert len(edges) == 30
+    print(f"assessment results: {few} statements for 3, {many} for 30")
+    assert many == few, count_statements.statements
+    # Scores 0, 1, 2, 0, ... of 2 on cap-members: the newest (i=29, score 2) is 100.0,
+    # after 50.0 (i=28, score 1): +50.0.
+    newest = edges[0]["node"]["result"]
+    assert newest == {"overall": {"percent": 100.0}, "overallChange": 50.0}

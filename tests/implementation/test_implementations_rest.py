@@ -49,6 +49,26 @@ async def test_create_and_read(client: httpx.AsyncClient, world: World) -> None:
     assert body["stage"] == "exploration"
     assert body["stage_since"] == "2024-01-10"
     assert body["days_in_stage"] == (date.today() - date(2024, 1, 10)).days
+    replay = await client.post(
+        "/v1/implementations",
+        json={
+            "innovation_id": str(innovation.id),
+            "site_id": str(world.site_a.id),
+            "team_id": str(team.team.id),
+            "profile_version_id": str(profile.profile.id),
+            "started_on": "2024-01-10",
+        },
+        headers={**world.a.headers, "Idempotency-Key": "impl-1"},
+    )
+    assert replay.status_code == 201
+    assert replay.headers.get("idempotent-replayed") == "true"
+    assert replay.json()["id"] == body["id"]
+    assert await count(world, Implementation) == 1
+    cached = await client.get(
+        f"/v1/implementations/{body['id']}",
+        headers={**world.a.headers, "If-None-Match": created.headers["etag"]},
+    )
+    assert cached.status_code == 304
     assert (
         await client.get(f"/v1/implementations/{body['id']}", headers=world.b.headers)
     ).status_code == 200

@@ -150,14 +150,7 @@ class CommunityQueries:
             )
 
         result = await run_query(info, work)
-        # Event pages have their own cursor; every edge carries the page's next one.
-        return Connection(
-            edges=[
-                Edge(cursor=result.next_cursor or "", node=CommunityEvent.from_row(row))
-                for row in result.items
-            ],
-            page_info=page_info(result),
-        )
+        return _connection(result, CommunityEvent.from_row, events.cursor_after)
 
     @strawberry.field(extensions=READ, description="One resource, or null if you may not see it.")
     async def resource(self, info: ContextInfo, id: strawberry.ID) -> Resource | None:
@@ -244,13 +237,8 @@ class CommunityQueries:
                 uow, p, q=q, limit=first, cursor=after, location="argument"
             )
 
-        result = await run_query(info, work)
-        return Connection(
-            edges=[
-                Edge(cursor=result.next_cursor or "", node=GlossaryTerm.from_row(row))
-                for row in result.items
-            ],
-            page_info=page_info(result),
+        return _connection(
+            await run_query(info, work), GlossaryTerm.from_row, glossary.cursor_after
         )
 
     @strawberry.field(

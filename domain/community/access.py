@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, and_, false, or_, true
+from sqlalchemy import ColumnElement, and_, or_, true
 
 from domain.shared.principal import Principal, PrincipalKind, Scope
 
@@ -161,7 +161,3 @@ def content_editor(principal: Principal) -> ContentAccess:
     if principal.kind is not PrincipalKind.system:
         principal.require_scope(Scope.content_write)
     return content_access(principal)
-
-
-def nothing() -> ColumnElement[bool]:
-    return false()

@@ -147,9 +147,13 @@ async def list_events(
     await conceal_links(uow, principal, access, rows)
     if len(rows) > request.limit:
         rows = rows[: request.limit]
-        last = rows[-1]
-        return Page(rows, cursors.encode({"t": last.starts_at.isoformat(), "id": str(last.id)}))
+        return Page(rows, cursor_after(rows[-1]))
     return Page(rows, None)
+
+
+def cursor_after(event: Event) -> str:
+    """The cursor of the page that follows this event in a list."""
+    return cursors.encode({"t": event.starts_at.isoformat(), "id": str(event.id)})
 
 
 async def update_event(

@@ -125,8 +125,15 @@ async def list_terms(
     await conceal_links(uow, principal, access, rows)
     if q is None and len(rows) > request.limit:
         rows = rows[: request.limit]
-        return Page(rows, cursors.encode({"slug": rows[-1].slug}))
+        return Page(rows, cursor_after(rows[-1]))
     return Page(rows, None)
+
+
+def cursor_after(term: GlossaryTerm) -> str:
+    """The cursor of the page that follows this term in the alphabetical list."""
+    from domain.community import cursors
+
+    return cursors.encode({"slug": term.slug})
 
 
 async def update_term(

@@ -310,3 +310,32 @@ async def test_more_mutations(client: httpx.AsyncClient, world: World) -> None:
     assert data["setEventAttendance"]["total"] == 4
     assert data["updateDiscussionPost"]["post"] == {"body": "hello", "version": 2}
     assert data["updateGlossaryTerm"]["term"] == {"slug": "buddy-support"}
+
+
+PAGES = """
+query P($after: String) {
+  communityEvents(first: 2, after: $after, when: past) {
+    edges { cursor node { title } } pageInfo { hasNextPage endCursor }
+  }
+}
+"""
+
+
+async def test_event_pages_over_graphql(client: httpx.AsyncClient, world: World) -> None:
+    community = await h.community(client, world)
+    for year in (2016, 2017, 2018):
+        await h.event(
+            client,
+            world,
+            community["id"],
+            title=f"S{year}",
+            starts_at=f"{year}-01-10T10:00:00",
+            ends_at=f"{year}-01-10T11:00:00",
+        )
+    first = (await gql(client, PAGES, world.b))["data"]["communityEvents"]
+    assert [e["node"]["title"] for e in first["edges"]] == ["S2018", "S2017"]
+    assert first["pageInfo"]["endCursor"] == first["edges"][-1]["cursor"]
+    after = first["edges"][0]["cursor"]
+    second = (await gql(client, PAGES, world.b, after=after))["data"]["communityEvents"]
+    assert [e["node"]["title"] for e in second["edges"]] == ["S2017", "S2016"]
+    assert second["pageInfo"]["hasNextPage"] is False

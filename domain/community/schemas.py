@@ -463,7 +463,7 @@ class SearchFilters(InputModel):
     date_to: date | None = None
 
     def wanted_types(self) -> list[SearchType]:
-        types = list(self.types or SearchType)
+        types = list(dict.fromkeys(self.types or SearchType))  # each type once
         if any(getattr(self, name) is not None for name in RESOURCE_ONLY_FILTERS):
             types = [t for t in types if t is SearchType.resource]
         if self.community_id is not None or self.date_from or self.date_to:

@@ -121,9 +121,13 @@ async def store_built_in(uow: UnitOfWork, principal: Principal) -> list[Instrume
 
 
 def built_in_definitions() -> list[InstrumentDefinition]:
+    paths = sorted(BUILT_IN.glob("*.yaml"))
+    if not paths:
+        # An install without its package data; say so rather than seed a demo without them.
+        raise RuntimeError(f"No built-in instrument files in {BUILT_IN}; check package data.")
     return [
         parse_instrument(decode_instrument_file(p.read_text(encoding="utf-8"), p.name))
-        for p in sorted(BUILT_IN.glob("*.yaml"))
+        for p in paths
     ]
 
 

@@ -6,7 +6,11 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Query, Request, Security
-from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.openapi.models import (
+    OAuthFlowAuthorizationCode,
+    OAuthFlowClientCredentials,
+    OAuthFlows,
+)
 from fastapi.params import Security as SecurityParam
 from fastapi.security import OAuth2, SecurityScopes
 
@@ -62,12 +66,19 @@ async def resolve_principal(
     )
 
 
-# Documents the client_credentials flow in OpenAPI; the header itself is checked by us.
+# Documents the OAuth flows in OpenAPI; the header itself is checked by us.
 oauth2 = OAuth2(
     flows=OAuthFlows(
         clientCredentials=OAuthFlowClientCredentials(
             tokenUrl="/oauth/token", scopes={s.value: SCOPE_DESCRIPTIONS[s] for s in Scope}
-        )
+        ),
+        # People, through an app: PKCE (S256) is required, see /oauth/authorize.
+        authorizationCode=OAuthFlowAuthorizationCode(
+            authorizationUrl="/oauth/authorize",
+            tokenUrl="/oauth/token",
+            refreshUrl="/oauth/token",
+            scopes={s.value: SCOPE_DESCRIPTIONS[s] for s in Scope},
+        ),
     ),
     scheme_name="partner",
     auto_error=False,

@@ -35,7 +35,7 @@ from joserfc.errors import JoseError
 from domain.audit import service as audit
 from domain.identity import refresh
 from domain.identity.errors import InvalidGrant, UnauthorizedClient
-from domain.identity.keys import ALGORITHM, KeyStore
+from domain.identity.keys import KeyStore
 from domain.identity.models import AuthorizationCode, OAuthClient, User
 from domain.identity.repository import (
     AuthorizationCodeRepository,
@@ -44,7 +44,7 @@ from domain.identity.repository import (
     UserRepository,
 )
 from domain.identity.roles import permitted_scopes
-from domain.identity.tokens import unverified_kid
+from domain.identity.tokens import ALGORITHM, unverified_kid
 from domain.identity.users import authenticate_user, principal_of
 from domain.shared.config import Settings
 from domain.shared.errors import DomainError

@@ -19,11 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlmodel import col
 
 from domain.identity.models import SigningKey
-from domain.identity.tokens import LEEWAY_SECONDS
+from domain.identity.tokens import ALGORITHM, LEEWAY_SECONDS
 from domain.shared.config import Settings
 from domain.shared.ids import utcnow
-
-ALGORITHM = "ES256"
 
 
 class KeyCipher:

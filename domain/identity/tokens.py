@@ -14,8 +14,7 @@ from joserfc.jwk import ECKey, KeySet
 
 from domain.identity.errors import InvalidToken
 
-# The service's signing algorithm. Defined here, not imported from keys.py, because keys.py
-# imports this module (LEEWAY_SECONDS); keys.ALGORITHM must stay the same value.
+# The service's signing algorithm; keys.py makes its keys for it.
 ALGORITHM = "ES256"
 TOKEN_TYPE = "at+jwt"
 # A token no larger than this is plenty for our claims; anything bigger is refused unread.

@@ -13,9 +13,9 @@ from sqlalchemy import delete, update
 
 from domain.identity import service as identity
 from domain.identity.errors import InvalidToken
-from domain.identity.keys import ALGORITHM
 from domain.identity.models import OAuthClient, User, UserRole
 from domain.identity.roles import ROLE_PERMISSIONS, RoleName
+from domain.identity.tokens import ALGORITHM
 from domain.identity.users import RoleGrant, user_id_of
 from domain.shared.ids import utcnow
 from domain.shared.principal import Principal, PrincipalKind

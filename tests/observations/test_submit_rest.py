@@ -372,3 +372,22 @@ async def test_scope_is_required(client: httpx.AsyncClient, world: World) -> Non
     response = await client.post("/v1/observations", json=general(world))
     assert response.status_code == 401
     assert await count_observations(world) == 0
+
+
+async def test_a_batch_with_an_idempotency_key_replays_its_first_answer(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    items = [general(world), general(world)]
+    headers = {**world.a.headers, "Idempotency-Key": "batch-1"}
+    first = await client.post("/v1/observations/batch", json={"items": items}, headers=headers)
+    again = await client.post("/v1/observations/batch", json={"items": items}, headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert [r["status"] for r in again.json()["results"]] == ["created", "created"]
+    # Without the key the resend is answered afresh: duplicates.
+    plain = await client.post(
+        "/v1/observations/batch", json={"items": items}, headers=world.a.headers
+    )
+    assert [r["status"] for r in plain.json()["results"]] == ["duplicate", "duplicate"]
+    assert await count_observations(world) == 2

@@ -156,39 +156,51 @@ async def submit_observation(
     responses={413: {"model": docs.Problem, "description": f"More than {MAX_BATCH} items"}},
 )
 async def submit_batch(
-    body: ObservationBatch, state: State, uow: UoW, principal: Writer
+    body: ObservationBatch,
+    request: Request,
+    state: State,
+    uow: UoW,
+    principal: Writer,
+    idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    try:
-        batch = await service.submit_observations(
-            uow,
-            principal,
-            body.items,
-            clock_skew_seconds=state.settings.observation_clock_skew_seconds,
-            echo_created=False,
+    async def handle() -> Response:
+        try:
+            batch = await service.submit_observations(
+                uow,
+                principal,
+                body.items,
+                clock_skew_seconds=state.settings.observation_clock_skew_seconds,
+                echo_created=False,
+            )
+        except service.BatchTooLarge as exc:
+            return problem(
+                413,
+                exc.code,
+                exc.title,
+                exc.detail,
+                [FieldError("/items", f"holds more than {MAX_BATCH} items", "too_many_items")],
+            )
+        # Built as plain JSON: up to 500 results, most of them a few fields.
+        results = [
+            {
+                "index": r.index,
+                "id": None if r.id is None else str(r.id),
+                "status": r.outcome.value,
+                "observation": None
+                if r.observation is None
+                else r.observation.model_dump(mode="json"),
+                "problem": None if r.error is None else _problem_json(r.error, f"/items/{r.index}"),
+            }
+            for r in batch.results
+        ]
+        return Response(
+            content=orjson.dumps({"results": results, "counts": batch.counts}),
+            media_type="application/json",
         )
-    except service.BatchTooLarge as exc:
-        return problem(
-            413,
-            exc.code,
-            exc.title,
-            exc.detail,
-            [FieldError("/items", f"holds more than {MAX_BATCH} items", "too_many_items")],
-        )
-    # Built as plain JSON: up to 500 results, most of them a few fields.
-    results = [
-        {
-            "index": r.index,
-            "id": None if r.id is None else str(r.id),
-            "status": r.outcome.value,
-            "observation": None if r.observation is None else r.observation.model_dump(mode="json"),
-            "problem": None if r.error is None else _problem_json(r.error, f"/items/{r.index}"),
-        }
-        for r in batch.results
-    ]
-    return Response(
-        content=orjson.dumps({"results": results, "counts": batch.counts}),
-        media_type="application/json",
-    )
+
+    # Not needed for safety (device ids make a resend harmless), but a key replays the
+    # first answer exactly, as on every POST.
+    return await idempotent(request, state, principal, idempotency_key, handle)
 
 
 @router.get("", response_model=PageOf[ObservationRead], summary="List your own observations")

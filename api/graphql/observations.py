@@ -436,3 +436,13 @@ class ObservationMutations:
 
         _, errors = await run_mutation(info, prepare)
         return DeleteObservationPayload(deleted_id=None if errors else input.id, errors=errors)
+
+
+OBSERVATION_NODE_TYPES = frozenset({"Observation"})
+
+
+async def resolve_observation_node(
+    uow: UnitOfWork, principal: Principal, kind: str, value: UUID
+) -> Observation:
+    """node(id:) for an observation: the same use case as observation(id:)."""
+    return Observation.from_row(await service.get_observation(uow, principal, value))

@@ -38,7 +38,12 @@ from api.graphql.implementation import (
 from api.graphql.implementation_edits import ImplementationEditMutations
 from api.graphql.logic_model import LogicModelMutations, LogicModelQueries
 from api.graphql.measures import Measure, MeasureMutations, MeasureQueries
-from api.graphql.observations import ObservationMutations, ObservationQueries
+from api.graphql.observations import (
+    OBSERVATION_NODE_TYPES,
+    ObservationMutations,
+    ObservationQueries,
+    resolve_observation_node,
+)
 from api.graphql.permissions import requires
 from api.graphql.ramps import RampMutations, RampQueries
 from api.graphql.tenancy import TenancyMutations, TenancyQueries
@@ -53,6 +58,7 @@ NODE_TYPES = (
     frozenset({"Cycle", "Measure", "Organisation", "Programme", "Site"})
     | IMPLEMENTATION_NODE_TYPES
     | COMMUNITY_NODE_TYPES
+    | OBSERVATION_NODE_TYPES
 )
 MAX_DEPTH = 10
 MAX_ALIASES = 30
@@ -96,6 +102,8 @@ class Query(
                     return await resolve_node(uow, context.principal, kind, value)
                 if kind in COMMUNITY_NODE_TYPES:
                     return await resolve_community_node(uow, context.principal, kind, value)
+                if kind in OBSERVATION_NODE_TYPES:
+                    return await resolve_observation_node(uow, context.principal, kind, value)
                 if kind == "Measure":
                     measure = await measures.get_measure(uow, context.principal, value)
                     return Measure.from_row(measure)

@@ -198,3 +198,16 @@ async def test_listing_with_cycles_is_batched(
     few = await statements_for(2)
     many = await statements_for(10)
     assert few == many
+
+
+async def test_node_resolves_an_observation_for_its_author_only(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    submitted = await gql(client, world.a.headers, SUBMIT, input=_general(world))
+    global_id = submitted["data"]["submitObservation"]["observation"]["id"]
+    query = "query N($id: ID!) { node(id: $id) { id ... on Observation { text } } }"
+    mine = await gql(client, world.a.headers, query, id=global_id)
+    assert mine["data"]["node"] == {"id": global_id, "text": "Coaching session went well"}
+    theirs = await gql(client, world.b.headers, query, id=global_id)
+    assert theirs["data"]["node"] is None
+    assert theirs["errors"][0]["extensions"]["code"] == "NOT_FOUND"

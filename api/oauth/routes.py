@@ -144,9 +144,56 @@ def _json(body: dict[str, Any], headers: dict[str, str]) -> Response:
     return Response(orjson.dumps(body), media_type="application/json", headers=headers)
 
 
+def _form(required: list[str], fields: dict[str, str]) -> dict[str, Any]:
+    """The request body as OpenAPI sees it: the handlers read the form themselves (to answer
+    RFC 6749 errors rather than FastAPI's), so the document says what they read."""
+    return {
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/x-www-form-urlencoded": {
+                    "schema": {
+                        "type": "object",
+                        "required": required,
+                        "properties": {
+                            name: {"type": "string", "description": text}
+                            for name, text in fields.items()
+                        },
+                    }
+                }
+            },
+        }
+    }
+
+
+_CLIENT_FIELDS = {
+    "client_id": "The client, unless it authenticates with HTTP Basic",
+    "client_secret": "client_secret_post",
+    "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+    "client_assertion": "private_key_jwt (RFC 7523)",
+}
+TOKEN_FORM = _form(
+    ["grant_type"],
+    {
+        "grant_type": "client_credentials, authorization_code or refresh_token",
+        "scope": "Space-separated scopes; at most what the client (and person) may have",
+        "code": "authorization_code: the code from the redirect",
+        "redirect_uri": "authorization_code: the redirect URI the code was sent to",
+        "code_verifier": "authorization_code: the PKCE verifier",
+        "refresh_token": "refresh_token: the newest refresh token",
+        **_CLIENT_FIELDS,
+    },
+)
+TOKEN_CHECK_FORM = _form(
+    ["token"],
+    {"token": "The token", "token_type_hint": "access_token or refresh_token", **_CLIENT_FIELDS},
+)
+
+
 @router.post(
     TOKEN_PATH,
     responses=docs.OAUTH_ERRORS,
+    openapi_extra=TOKEN_FORM,
     summary="Get an access token",
     description="Form-encoded (RFC 6749). Grants: `client_credentials` (partner systems; "
     "never a refresh token), `authorization_code` with PKCE S256 (`code`, `redirect_uri`, "
@@ -223,6 +270,7 @@ async def token(request: Request, state: State, uow: UoW) -> Response:
 @router.post(
     REVOKE_PATH,
     responses=docs.OAUTH_ERRORS,
+    openapi_extra=TOKEN_CHECK_FORM,
     summary="Revoke an access token (RFC 7009)",
     description="Form-encoded: `token`, optional `token_type_hint` (not needed: access and "
     "refresh tokens are told apart by their form). Authenticate as at the token endpoint; "
@@ -250,6 +298,7 @@ async def revoke(request: Request, state: State, uow: UoW) -> Response:
 @router.post(
     INTROSPECT_PATH,
     responses=docs.OAUTH_ERRORS,
+    openapi_extra=TOKEN_CHECK_FORM,
     summary="Introspect an access token (RFC 7662)",
     description="Form-encoded: `token`, optional `token_type_hint`. Authenticate as at the "
     "token endpoint. A client sees only tokens of its own organisation: any other token, "

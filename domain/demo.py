@@ -397,7 +397,9 @@ async def seed(uow: UnitOfWork) -> DemoClient | None:
         system,
         organisation_id=dundee.id,
         name="Dundee case system (demo)",
-        scopes=[Scope.cycles_read.value, Scope.cycles_write.value, Scope.tenancy_read.value],
+        # A partner system: everything but administration, so the printed curl works for
+        # every area of the API.
+        scopes=[s.value for s in Scope if s is not Scope.admin],
         roles=[],
     )
     return DemoClient(

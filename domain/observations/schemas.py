@@ -72,6 +72,9 @@ ObservationSubmit = Annotated[
 SUBMIT_ADAPTER: TypeAdapter[CycleNoteIn | DataPointIn | FidelityIn | GeneralIn] = TypeAdapter(
     ObservationSubmit
 )
+SUBMIT_LIST_ADAPTER: TypeAdapter[list[CycleNoteIn | DataPointIn | FidelityIn | GeneralIn]] = (
+    TypeAdapter(list[ObservationSubmit])
+)
 
 
 class ObservationBatch(BaseModel):

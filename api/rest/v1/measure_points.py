@@ -180,9 +180,16 @@ def _json_rows(body: bytes) -> list[RawRow]:
 
 
 def _import_schema() -> dict[str, Any]:
-    # The body is parsed leniently (each row on its own), but documented row by row.
+    # Each row is checked on its own and a bad one is reported, not refused with the body
+    # (unless atomic), so the document may not promise the row schema as a constraint: it
+    # names the fields, and says what becomes of a row that does not match them.
     schema = PointsImport.model_json_schema()
-    schema["properties"]["points"]["items"] = DataPointImportRow.model_json_schema()
+    fields = ", ".join(DataPointImportRow.model_json_schema()["properties"])
+    schema["properties"]["points"]["items"] = {
+        "type": "object",
+        "description": f"One data point: {fields}. A row that does not fit is listed as "
+        "rejected in the summary, with each reason.",
+    }
     return schema
 
 

@@ -4,7 +4,7 @@ BIN     := $(VENV)/bin
 PYTHON  ?= python3
 STAMP   := $(VENV)/.installed-stamp
 
-.PHONY: run test lint types pytest openapi image-check bench lock clean
+.PHONY: run test lint types pytest openapi image-check bench bench-observations lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ image-check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# 100,000 observations through POST /v1/observations/batch (bench/README.md).
+bench-observations: $(STAMP)
+	$(BIN)/python -m bench.observations
 
 # Refresh the pinned versions after changing pyproject.toml.
 lock:

@@ -142,6 +142,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_headers=[
                 "Authorization",
                 "Content-Type",
+                "Content-Encoding",
                 "If-Match",
                 "If-None-Match",
                 "Idempotency-Key",

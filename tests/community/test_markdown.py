@@ -3,8 +3,6 @@ survive the renderer and sanitiser, and the allowed formatting does."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from domain.community.markdown import is_safe_url, render, sanitise
@@ -78,15 +76,3 @@ def test_raw_html_is_shown_as_text() -> None:
 )
 def test_safe_urls(url: str, safe: bool) -> None:
     assert is_safe_url(url) is safe
-
-
-def test_rendering_cost_is_small_enough_to_do_on_write() -> None:
-    """Measured to choose render-on-write: this 6,000-word body took about 230 ms here
-    (markdown-it-py is pure Python), far too much to pay on every read of a list, so writes
-    pay it once and store the HTML. Loose bound: the machine is shared."""
-    text = ("Some **text** with [a link](https://example.org) and a list:\n\n- a\n- b\n\n") * 500
-    started = time.perf_counter()
-    for _ in range(10):
-        render(text)
-    per_render = (time.perf_counter() - started) / 10
-    assert per_render < 3

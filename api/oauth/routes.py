@@ -219,7 +219,6 @@ async def token(request: Request, state: State, uow: UoW) -> Response:
             client.credentials,
             allow_public=grant_type != identity.CLIENT_CREDENTIALS,
         )
-        await admin.mark_client_used(uow, authenticated)
         body: dict[str, Any]
         if grant_type == identity.CLIENT_CREDENTIALS:
             issued = await identity.client_credentials_token(
@@ -231,6 +230,8 @@ async def token(request: Request, state: State, uow: UoW) -> Response:
                 "expires_in": issued.expires_in,
                 "scope": issued.scope,
             }
+            # Only once a token is issued: a refused request changes nothing.
+            await admin.mark_client_used(uow, authenticated)
             return _json(body, NO_STORE)
         if grant_type == refresh.AUTHORIZATION_CODE:
             tokens = await authorization.exchange_code(
@@ -254,6 +255,7 @@ async def token(request: Request, state: State, uow: UoW) -> Response:
                 refresh_token=refresh_token,
                 scope=form.get("scope"),
             )
+        await admin.mark_client_used(uow, authenticated)
     except OAuthError as error:
         return _oauth_error(error, basic=basic)
     body = {

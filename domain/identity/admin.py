@@ -229,6 +229,10 @@ async def update_user(
         raise ValidationFailed(nulls)
     if people.subject_of(user.id) == principal.subject and changes.get("disabled"):
         raise ValidationFailed([FieldError("/disabled", "you cannot disable yourself")])
+    held = {r.role for r in view.roles}
+    if RoleName.platform_admin.value in held and not principal.is_platform_admin:
+        # An organisation's admin cannot take a platform administrator's powers away.
+        raise Forbidden("Only platform administrators may change a platform administrator.")
     before = _user_snapshot(view)
     if data.display_name is not None:
         user.display_name = data.display_name.strip()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from pydantic import AfterValidator, Field, SecretStr, field_validator
@@ -116,10 +117,16 @@ def _redirect_uri(value: str) -> str:
     # private-use scheme (RFC 8252 7.1, reverse domain name). No fragments.
     if "#" in value:
         raise ValueError("must not contain a fragment")
-    loopback = value.startswith(("http://127.0.0.1", "http://[::1]"))
-    scheme, sep, rest = value.partition(":")
-    private_use = "." in scheme and bool(sep) and bool(rest) and scheme.isascii()
-    if not (value.startswith("https://") or loopback or private_use):
+    parts = urlsplit(value)
+    if "@" in parts.netloc:
+        raise ValueError("must not carry a user name or password")
+    # The loopback host exactly: `http://127.0.0.1.example.org` is a remote host in clear.
+    loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "::1")
+    https = parts.scheme == "https" and bool(parts.hostname)
+    private_use = (
+        "." in parts.scheme and parts.scheme.isascii() and not parts.netloc and bool(parts.path)
+    )
+    if not (https or loopback or private_use):
         raise ValueError("must be https://, the loopback address or an app's private scheme")
     return value
 

@@ -51,7 +51,8 @@ def subject_of(user_id: UUID) -> str:
 
 def user_id_of(principal: Principal) -> UUID | None:
     """The user behind a principal, or None for clients, the system and anonymous callers."""
-    if principal.kind is not PrincipalKind.user:
+    # A federated person is a user too, named by their own provider, not by a users row.
+    if principal.kind is not PrincipalKind.user or not principal.subject.startswith(SUBJECT_PREFIX):
         return None
     return UUID(principal.subject.removeprefix(SUBJECT_PREFIX))
 

@@ -17,10 +17,15 @@ SERVER_OWNED_FIELDS = frozenset(
 TEXT_MAX = 20_000
 
 
+# C0 control characters other than tab, line feed and carriage return: PostgreSQL text
+# cannot hold NUL, and XML (the Atom feed) cannot hold any of them, so one stored in a title
+# would break every later reader. Refused on the way in, the one place every text passes.
+_CONTROL = frozenset(chr(c) for c in range(32)) - {"\t", "\n", "\r"}
+
+
 def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+    if not _CONTROL.isdisjoint(value):
+        raise ValueError("must not contain NUL or other control characters")
     return value
 
 

@@ -305,3 +305,66 @@ async def test_graphql_administration_uses_the_same_rules(
     assert listed.json()["data"]["users"]["edges"] == [
         {"node": {"email": "ewan@dundeecity.test", "lastLoginAt": None}}
     ]
+
+
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "http://127.0.0.1.evil.example/cb",  # a remote host that starts like the loopback
+        "http://127.0.0.1@evil.example/cb",  # user info hiding the real host
+        "http://localhost.evil.example/cb",
+        "https://",
+        "com.evil://host/x",
+    ],
+)
+async def test_redirect_uris_that_only_look_safe_are_refused(
+    client: httpx.AsyncClient, org_admin: Party, uri: str
+) -> None:
+    response = await client.post(
+        "/v1/clients",
+        json={
+            "name": "App",
+            "kind": "public",
+            "grant_types": ["authorization_code"],
+            "redirect_uris": [uri],
+        },
+        headers=org_admin.headers,
+    )
+    assert response.status_code == 422, uri
+    assert response.json()["errors"][0]["pointer"] == "/redirect_uris/0"
+
+
+async def test_an_org_admin_cannot_change_a_platform_administrator(
+    client: httpx.AsyncClient, app_state: AppState, world: World, org_admin: Party
+) -> None:
+    admin = await create_platform_admin(app_state)
+    made = await client.post(
+        "/v1/users",
+        json=person(
+            organisation_id=str(world.a.organisation.id), roles=[{"role": "platform_admin"}]
+        ),
+        headers=admin.headers,
+    )
+    assert made.status_code == 201, made.text
+    for change in ({"disabled": True}, {"roles": [{"role": "viewer"}]}):
+        refused = await client.patch(
+            f"/v1/users/{made.json()['id']}",
+            json=change,
+            headers={**org_admin.headers, "If-Match": '"1"'},
+        )
+        assert refused.status_code == 403, change
+
+
+async def test_a_refused_token_request_leaves_last_use_alone(
+    client: httpx.AsyncClient, app_state: AppState, world: World
+) -> None:
+    refused = await client.post(
+        "/oauth/token",
+        data={"grant_type": "client_credentials", "scope": "no-such-scope"},
+        auth=(world.a.client.client_id, world.a.secret),
+    )
+    assert refused.status_code == 400
+    async with app_state.database.sessionmaker() as session:
+        row = await session.get(OAuthClient, world.a.client.id)
+    assert row is not None
+    assert row.last_used_at is None

@@ -23,7 +23,7 @@ import secrets
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 from uuid import UUID
@@ -41,6 +41,7 @@ from domain.identity.repository import (
     AuthorizationCodeRepository,
     ClientRepository,
     RefreshRepository,
+    UsedAssertionRepository,
     UserRepository,
 )
 from domain.identity.roles import permitted_scopes
@@ -249,6 +250,7 @@ async def login(
         "iat": now,
         "exp": now + settings.consent_ticket_ttl_seconds,
         "browser": browser_binding,
+        "jti": secrets.token_urlsafe(16),
         "request": request.as_params(),
         "granted": list(scopes),
     }
@@ -269,6 +271,8 @@ class _Ticket:
     user_id: UUID
     params: dict[str, str]
     granted: tuple[str, ...]
+    jti: str
+    expires_at: int
 
 
 async def _open_ticket(
@@ -290,6 +294,7 @@ async def _open_ticket(
             aud={"essential": True, "value": audience},
             exp={"essential": True},
             sub={"essential": True},
+            jti={"essential": True},
             browser={"essential": True, "value": browser_binding},
         ).validate(decoded.claims)
         claims = decoded.claims
@@ -298,6 +303,8 @@ async def _open_ticket(
             user_id=UUID(str(claims["sub"])),
             params=params,
             granted=tuple(str(s) for s in claims["granted"]),
+            jti=str(claims["jti"]),
+            expires_at=int(claims["exp"]),
         )
     except (JoseError, ValueError, KeyError, TypeError) as exc:
         raise expired from exc
@@ -317,6 +324,16 @@ async def consent(
     opened = await _open_ticket(keys, settings, ticket, browser_binding)
     # The client and its redirect URI again: it may have been disabled meanwhile.
     request = await begin(uow, opened.params)
+    # One answer per ticket: a replayed consent form (same browser, same ticket) must not
+    # mint a second code. The ticket's jti is kept until it expires, as an assertion's is.
+    used = UsedAssertionRepository(uow.session)
+    expires_at = datetime.fromtimestamp(opened.expires_at, UTC)
+    if not await used.claim(
+        client_id=f"consent:{request.client_id}"[:100], jti=opened.jti, expires_at=expires_at
+    ):
+        raise AuthorizePageError(
+            "This consent page was already answered; start again from the application."
+        )
     user = await UserRepository(uow.session).get(opened.user_id)
     if not approved or user is None or user.disabled_at is not None:
         raise AuthorizeRedirectError(

@@ -360,3 +360,22 @@ async def test_unknown_scope_is_refused_with_a_redirect(
     )
     assert response.status_code == 302
     assert parse_qs(urlsplit(response.headers["location"]).query)["error"] == ["invalid_scope"]
+
+
+async def test_a_consent_answer_cannot_be_replayed(client: httpx.AsyncClient, world: World) -> None:
+    app = await create_app_client(world.state, world.a.organisation)
+    await create_user(world.state, world.a.organisation, "ann@dundee.example")
+    _, challenge = pkce_pair()
+    flow = await sign_in(
+        client, authorize_params(app, challenge), email="ann@dundee.example", decision=None
+    )
+    consent = hidden_fields(flow.after_login.text)
+    consent["decision"] = "allow"
+    first = await client.post("/oauth/authorize", data=consent)
+    assert first.status_code in (302, 303), first.text
+    # The same form again, from the same browser: no second code.
+    again = await client.post("/oauth/authorize", data=consent)
+    assert again.status_code == 400
+    assert "location" not in again.headers
+    assert "already answered" in again.text
+    assert await _count(world, AuthorizationCode) == 1

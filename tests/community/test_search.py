@@ -107,8 +107,17 @@ async def test_snippets_are_escaped_with_our_marks_only(
         world,
         title="<script>alert(1)</script> Fidelity",
         summary="",
-        body='<script>alert("x")</script> fidelity \x01 <img src=x onerror=alert(1)> \x02 end',
+        body='<script>alert("x")</script> fidelity <img src=x onerror=alert(1)> end',
     )
+    # Our highlight marks are control characters, which no text field accepts, so nobody
+    # can forge one from inside a resource.
+    forged = await client.post(
+        "/v1/resources",
+        json={"kind": "faq", "title": "Marks", "body": "fidelity \x01 <img src=x> \x02"},
+        headers=world.a.headers,
+    )
+    assert forged.status_code == 422
+    assert forged.json()["errors"][0]["pointer"] == "/body"
     found = await search(client, q="fidelity", type=["resource"])
     snippet = found["items"][0]["snippet"]
     assert "<mark>fidelity</mark>" in snippet

@@ -198,3 +198,9 @@ class SyncPage(BaseModel):
     changes: list[SyncChangeRead]
     next: str = Field(description="Send as `since` next time; never skips a change.")
     has_more: bool = Field(description="More changes are ready now: ask again at once.")
+    reset: bool = Field(
+        default=False,
+        description="The caller's programmes or scopes changed since `since` was issued: "
+        "this answer starts again from the beginning; drop the cycles, measures and profile "
+        "versions you hold and keep only what the pages from here send.",
+    )

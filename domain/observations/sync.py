@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -48,25 +49,51 @@ MAX_PAGE = 500
 START = (0, 0)
 
 
-def encode_token(position: tuple[int, int]) -> str:
-    raw = orjson.dumps({"x": position[0], "s": position[1]})
+def view_of(principal: Principal) -> str:
+    """A fingerprint of what the caller may see of shared records: its organisation, its
+    programmes and the kinds of record its scopes reach. Membership changes write nothing to
+    the change log, so a token remembers the view it was issued for."""
+    view = {
+        "o": str(principal.organisation_id),
+        "p": sorted(str(p) for p in principal.programme_ids),
+        "t": _shared_types(principal),
+    }
+    return hashlib.sha256(orjson.dumps(view)).hexdigest()[:16]
+
+
+def encode_token(position: tuple[int, int], view: str | None = None) -> str:
+    fields: dict[str, Any] = {"x": position[0], "s": position[1]}
+    if view is not None:
+        fields["v"] = view
+    raw = orjson.dumps(fields)
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_token(token: str | None, *, location: str = "query") -> tuple[int, int]:
+def decode_token(
+    token: str | None, *, location: str = "query"
+) -> tuple[tuple[int, int], str | None]:
+    """The position a token names and the view it was issued for (None: no token)."""
     if not token:
-        return START
+        return START, None
     try:
         padded = token + "=" * (-len(token) % 4)
         data = orjson.loads(base64.urlsafe_b64decode(padded))
         xid, seq = int(data["x"]), int(data["s"])
-        if xid < 0 or seq < 0:
+        view = data.get("v")
+        if xid < 0 or seq < 0 or not (view is None or isinstance(view, str)):
             raise ValueError(token)
-    except (ValueError, KeyError, TypeError, binascii.Error, orjson.JSONDecodeError):
+    except (
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        binascii.Error,
+        orjson.JSONDecodeError,
+    ):
         raise ValidationFailed(
             [FieldError("since", "is not a sync token this API issued", "invalid", location)]
         ) from None
-    return xid, seq
+    return (xid, seq), view
 
 
 def _shared_types(principal: Principal) -> list[str]:
@@ -142,7 +169,14 @@ async def sync(
         raise ValidationFailed(
             [FieldError("limit", f"must be between 1 and {MAX_PAGE}", "out_of_range", "query")]
         )
-    after = decode_token(since)
+    after, issued_for = decode_token(since)
+    view = view_of(principal)
+    # The caller joined or left a programme (or its scopes changed) since this token: the
+    # log cannot say what that made visible or invisible, so start again from the beginning
+    # and tell the app to replace what it holds of shared records.
+    reset = issued_for is not None and issued_for != view
+    if reset:
+        after = START
     logged = await SyncRepository(uow.session).changes_after(
         after=after,
         shared_types=_shared_types(principal),
@@ -169,4 +203,6 @@ async def sync(
             )
         )
     position = (logged[-1].xid, logged[-1].seq) if logged else after
-    return SyncPage(changes=changes, next=encode_token(position), has_more=has_more)
+    return SyncPage(
+        changes=changes, next=encode_token(position, view), has_more=has_more, reset=reset
+    )

@@ -242,3 +242,44 @@ async def test_many_concurrent_writers_and_a_pager_see_every_change_once(
     seen += [c["id"] for c in rest]
     assert len(seen) == len(set(seen)) == len(written) == 105
     assert set(seen) == written
+
+
+async def test_joining_or_leaving_a_programme_restarts_sync(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Membership changes write nothing to the change log; a token remembers the view it was
+    issued for, and a changed view answers `reset` with a sync from the beginning."""
+    from sqlalchemy import delete
+    from sqlmodel import col
+
+    from domain.tenancy.models import ProgrammeMember
+    from tests.factories import add
+
+    shared = await create_cycle(
+        world.state, world.b.organisation, world.programme, visibility="programme"
+    )
+    changes, a_token = await _drain(client, world.a.headers, None, expect={str(shared.id)})
+    assert str(shared.id) in {c["id"] for c in changes}
+    _, c_token = await _drain(client, world.c.headers, None)
+
+    async with world.state.database.sessionmaker() as session:
+        await session.execute(
+            delete(ProgrammeMember).where(
+                col(ProgrammeMember.organisation_id) == world.a.organisation.id,
+                col(ProgrammeMember.programme_id) == world.programme.id,
+            )
+        )
+        await session.commit()
+    await add(
+        world.state,
+        ProgrammeMember(programme_id=world.programme.id, organisation_id=world.c.organisation.id),
+    )
+
+    left = await _sync(client, world.a.headers, a_token)
+    assert left["reset"] is True
+    assert str(shared.id) not in {c["id"] for c in left["changes"]}
+    joined = await _sync(client, world.c.headers, c_token)
+    assert joined["reset"] is True
+    assert str(shared.id) in {c["id"] for c in joined["changes"]}
+    # The next token carries the new view: no reset again.
+    assert (await _sync(client, world.c.headers, joined["next"]))["reset"] is False

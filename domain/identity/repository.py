@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import column, delete, func, or_, select, table, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -112,6 +112,10 @@ class UserStanding:
     token_revoked: bool
 
 
+# The implementation area's teams, named here by table so identity does not import it.
+_TEAMS = table("implementation_teams", column("id"), column("programme_id"))
+
+
 class UserRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -173,9 +177,24 @@ class UserRepository:
             .where(col(UserRole.user_id) == col(User.id))
             .scalar_subquery()
         )
+        # A role held for one programme (or for a team, which serves one programme) reaches
+        # that programme only; a role held organisation-wide reaches all of the
+        # organisation's programmes.
+        member = col(ProgrammeMember.programme_id)
+        mine = col(UserRole.user_id) == user_id
+        reaches = or_(
+            select(col(UserRole.id))
+            .where(mine, col(UserRole.programme_id).is_(None), col(UserRole.team_id).is_(None))
+            .exists(),
+            select(col(UserRole.id)).where(mine, col(UserRole.programme_id) == member).exists(),
+            select(col(UserRole.id))
+            .join(_TEAMS, _TEAMS.c.id == col(UserRole.team_id))
+            .where(mine, _TEAMS.c.programme_id == member)
+            .exists(),
+        )
         programmes = (
-            select(func.array_agg(col(ProgrammeMember.programme_id)))
-            .where(col(ProgrammeMember.organisation_id) == col(User.organisation_id))
+            select(func.array_agg(member))
+            .where(col(ProgrammeMember.organisation_id) == col(User.organisation_id), reaches)
             .scalar_subquery()
         )
         row = (

@@ -210,3 +210,39 @@ async def test_an_app_serves_people_of_every_organisation(
     assert claims_of(token)[1]["org"] == str(world.b.organisation.id)
     hidden = await client.get(f"/v1/cycles/{private_a.id}", headers=bearer(token))
     assert hidden.status_code == 404  # organisation A's private cycle
+
+
+async def test_a_programme_role_reaches_that_programme_only(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """A role held for one programme gives its scopes there, not in the organisation's other
+    programmes; an organisation-wide role reaches them all."""
+    from tests.factories import create_programme
+
+    second = await create_programme(
+        world.state, "Second", world.a.organisation, [world.a.organisation, world.b.organisation]
+    )
+    theirs = await create_cycle(world.state, world.b.organisation, second, visibility="programme")
+    app = await create_app_client(world.state, world.a.organisation)
+    narrow = await create_user(
+        world.state,
+        world.a.organisation,
+        "team@dundee.example",
+        [RoleGrant("team_member", programme_id=world.programme.id)],
+    )
+    wide = await create_user(
+        world.state, world.a.organisation, "viewer@dundee.example", [RoleGrant("viewer")]
+    )
+    narrow_token = await _token_for(client, world, narrow, app, "cycles:read cycles:write")
+    assert (await _principal(world, narrow_token)).programme_ids == {world.programme.id}
+    wide_token = await _token_for(client, world, wide, app, "cycles:read")
+    assert (await _principal(world, wide_token)).programme_ids == {world.programme.id, second.id}
+
+    refused = await client.post(
+        "/v1/cycles",
+        json={"title": "Elsewhere", "programme_id": str(second.id)},
+        headers=bearer(narrow_token),
+    )
+    assert refused.status_code in (404, 422), refused.text
+    hidden = await client.get(f"/v1/cycles/{theirs.id}", headers=bearer(narrow_token))
+    assert hidden.status_code == 404

@@ -11,8 +11,9 @@ from sqlmodel import SQLModel
 
 from domain.community.access import ContentAccess
 from domain.community.repository import CommunityRepository
+from domain.shared import records
 from domain.shared.authz import visible_to
-from domain.shared.errors import DomainError, FieldError, NotFound, PreconditionFailed
+from domain.shared.errors import DomainError, FieldError, NotFound
 from domain.shared.principal import Principal, Scope
 from domain.shared.uow import UnitOfWork
 
@@ -54,10 +55,7 @@ async def editable(
 
 
 def check_version(row: Versioned, expected_version: int, noun: str) -> None:
-    if row.version != expected_version:
-        raise PreconditionFailed(
-            f"The {noun} is at version {row.version}, not {expected_version}.", row.version
-        )
+    records.check_version(noun, row.version, expected_version)
 
 
 async def cycle_visible(uow: UnitOfWork, principal: Principal, cycle_id: UUID) -> bool:

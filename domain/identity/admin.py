@@ -41,8 +41,8 @@ from domain.shared.errors import Conflict, FieldError, Forbidden, NotFound, Vali
 from domain.shared.ids import utcnow
 from domain.shared.pagination import Page, PageRequest, make_page
 from domain.shared.principal import Principal, Scope
+from domain.shared.records import check_version, touch
 from domain.shared.uow import UnitOfWork
-from domain.tenancy.common import check_version
 from domain.tenancy.models import Organisation, ProgrammeMember
 
 USER = "user"
@@ -248,8 +248,7 @@ async def update_user(
         view = UserView(user, roles)
     changed = audit.diff(before, _user_snapshot(view))
     if changed:
-        user.version += 1
-        user.updated_at = utcnow()
+        touch(user)
         audit.record(
             uow, principal, action="update", entity_type=USER, entity_id=user.id, changes=changed
         )
@@ -426,8 +425,7 @@ async def update_client(
         client.disabled_at = (client.disabled_at or utcnow()) if data.disabled else None
     changed = audit.diff(before, _client_snapshot(client))
     if changed:
-        client.version += 1
-        client.updated_at = utcnow()
+        touch(client)
         audit.record(
             uow,
             principal,
@@ -450,8 +448,7 @@ async def rotate_client_secret(
         raise Conflict("A public client has no secret to rotate.")
     secret = new_secret()
     client.secret_hash = hash_secret(secret)
-    client.version += 1
-    client.updated_at = utcnow()
+    touch(client)
     audit.record(
         uow,
         principal,

@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from domain.identity.federation_models import TrustedIssuer
 from domain.identity.models import OAuthClient, User, UserRole
-from domain.shared.pagination import PageRequest
-
-
-def _page(query: Select[Any], id_column: Any, page: PageRequest) -> Select[Any]:
-    if page.after is not None:
-        query = query.where(id_column < page.after)
-    return query.order_by(id_column.desc()).limit(page.limit + 1)
+from domain.shared.pagination import PageRequest, keyset
 
 
 class AdminRepository:
@@ -26,7 +19,7 @@ class AdminRepository:
         self.session = session
 
     async def trusted_issuers(self, page: PageRequest) -> list[TrustedIssuer]:
-        query = _page(select(TrustedIssuer), col(TrustedIssuer.id), page)
+        query = keyset(select(TrustedIssuer), col(TrustedIssuer.id), page)
         return list((await self.session.scalars(query)).all())
 
     async def users(
@@ -38,7 +31,7 @@ class AdminRepository:
         if disabled is not None:
             column = col(User.disabled_at)
             query = query.where(column.is_not(None) if disabled else column.is_(None))
-        return list((await self.session.scalars(_page(query, col(User.id), page))).all())
+        return list((await self.session.scalars(keyset(query, col(User.id), page))).all())
 
     async def roles_of(self, user_ids: list[UUID]) -> dict[UUID, list[UserRole]]:
         """Every listed person's roles in one statement."""
@@ -63,4 +56,4 @@ class AdminRepository:
         query = select(OAuthClient)
         if organisation_id is not None:
             query = query.where(col(OAuthClient.organisation_id) == organisation_id)
-        return list((await self.session.scalars(_page(query, col(OAuthClient.id), page))).all())
+        return list((await self.session.scalars(keyset(query, col(OAuthClient.id), page))).all())

@@ -20,8 +20,8 @@ from domain.shared.errors import Conflict, FieldError, NotFound, ValidationFaile
 from domain.shared.ids import utcnow
 from domain.shared.pagination import Page, PageRequest, make_page
 from domain.shared.principal import Principal, Scope
+from domain.shared.records import check_version, touch
 from domain.shared.uow import UnitOfWork
-from domain.tenancy.common import check_version
 from domain.tenancy.models import Organisation
 
 NOUN = "trusted_issuer"
@@ -117,8 +117,7 @@ async def update_trusted_issuer(
             setattr(row, name, value)
     changed = audit.diff(before, _snapshot(row))
     if changed:
-        row.version += 1
-        row.updated_at = utcnow()
+        touch(row)
         audit.record(
             uow, principal, action="update", entity_type=NOUN, entity_id=row.id, changes=changed
         )

@@ -9,14 +9,7 @@ from uuid import UUID
 
 from domain.audit import service as audit
 from domain.implementation import instruments
-from domain.implementation.common import (
-    apply,
-    check_version,
-    programme_member_ids,
-    require_programme,
-    snapshot,
-    touch,
-)
+from domain.implementation.common import apply, programme_member_ids, require_programme, snapshot
 from domain.implementation.instrument_schema import InstrumentDefinition
 from domain.implementation.models import (
     Assessment,
@@ -53,6 +46,7 @@ from domain.shared.errors import Conflict, FieldError, NotFound, ValidationFaile
 from domain.shared.ids import utcnow
 from domain.shared.pagination import Page, PageRequest, make_page
 from domain.shared.principal import Principal, Scope
+from domain.shared.records import check_version, touch
 from domain.shared.uow import UnitOfWork
 
 ENTITY = "assessment"

@@ -10,25 +10,14 @@ from uuid import UUID
 from pydantic import BaseModel
 
 from domain.audit import service as audit
-from domain.shared.errors import FieldError, PreconditionFailed, ValidationFailed
-from domain.shared.ids import utcnow
+from domain.shared.errors import FieldError, ValidationFailed
 from domain.shared.principal import Principal
 from domain.shared.uow import UnitOfWork
 from domain.tenancy.repository import TenancyRepository
 
 
-def check_version(noun: str, version: int, expected: int) -> None:
-    if version != expected:
-        raise PreconditionFailed(f"The {noun} is at version {version}, not {expected}.", version)
-
-
 def plain(value: Any) -> Any:
     return value.value if isinstance(value, StrEnum) else value
-
-
-def touch(row: Any) -> None:
-    row.version += 1
-    row.updated_at = utcnow()
 
 
 def snapshot(row: Any, read: type[BaseModel]) -> dict[str, Any]:

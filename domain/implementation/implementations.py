@@ -10,11 +10,9 @@ from uuid import UUID
 from domain.audit import service as audit
 from domain.implementation.common import (
     apply,
-    check_version,
     require_programme,
     require_site_in_programme,
     snapshot,
-    touch,
 )
 from domain.implementation.models import (
     Adaptation,
@@ -46,6 +44,7 @@ from domain.shared.authz import RowAccess, require_owner, visible_to
 from domain.shared.errors import FieldError, NotFound, ValidationFailed
 from domain.shared.pagination import Page, PageRequest, make_page
 from domain.shared.principal import Principal, Scope
+from domain.shared.records import check_version, touch
 from domain.shared.uow import UnitOfWork
 
 ENTITY = "implementation"

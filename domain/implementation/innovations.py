@@ -8,7 +8,7 @@ from uuid import UUID
 from sqlalchemy.exc import IntegrityError
 
 from domain.audit import service as audit
-from domain.implementation.common import apply, check_version, require_programme, snapshot, touch
+from domain.implementation.common import apply, require_programme, snapshot
 from domain.implementation.models import (
     CoreComponent,
     Innovation,
@@ -32,6 +32,7 @@ from domain.shared.errors import Conflict, FieldError, NotFound, ValidationFaile
 from domain.shared.ids import utcnow
 from domain.shared.pagination import Page, PageRequest, make_page
 from domain.shared.principal import Principal, Scope
+from domain.shared.records import check_version, touch
 from domain.shared.uow import UnitOfWork
 
 

@@ -40,13 +40,7 @@ from domain.implementation.schemas import (
 )
 from domain.improvement.models import Cycle
 from domain.shared.authz import RowAccess
-from domain.shared.pagination import PageRequest
-
-
-def _page(query: Any, model: Any, page: PageRequest) -> Any:
-    if page.after is not None:
-        query = query.where(col(model.id) < page.after)
-    return query.order_by(col(model.id).desc()).limit(page.limit + 1)
+from domain.shared.pagination import PageRequest, keyset
 
 
 def _current_transition_order() -> list[Any]:
@@ -104,7 +98,7 @@ class ImplementationRepository:
         )
         if filters.programme_id is not None:
             query = query.where(col(Innovation.programme_id) == filters.programme_id)
-        return list((await self.session.scalars(_page(query, Innovation, page))).all())
+        return list((await self.session.scalars(keyset(query, col(Innovation.id), page))).all())
 
     async def get_profile(
         self, access: RowAccess, profile_id: UUID, *, for_update: bool = False
@@ -209,7 +203,7 @@ class ImplementationRepository:
                 )
                 .exists()
             )
-        return list((await self.session.scalars(_page(query, Team, page))).all())
+        return list((await self.session.scalars(keyset(query, col(Team.id), page))).all())
 
     async def members_of(self, team_ids: Sequence[UUID]) -> dict[UUID, list[TeamMember]]:
         rows = await self.session.scalars(
@@ -268,7 +262,7 @@ class ImplementationRepository:
                 .scalar_subquery()
             )
             query = query.where(current == filters.stage.value)
-        return list((await self.session.scalars(_page(query, Implementation, page))).all())
+        return list((await self.session.scalars(keyset(query, col(Implementation.id), page))).all())
 
     async def implementations_of_teams(
         self, access: RowAccess, team_ids: Sequence[UUID]
@@ -426,7 +420,7 @@ class ImplementationRepository:
             query = query.where(col(Instrument.key) == filters.key)
         if filters.applies_to is not None:
             query = query.where(col(Instrument.applies_to) == filters.applies_to.value)
-        return list((await self.session.scalars(_page(query, Instrument, page))).all())
+        return list((await self.session.scalars(keyset(query, col(Instrument.id), page))).all())
 
     # Assessments --------------------------------------------------------------------------
 
@@ -462,7 +456,7 @@ class ImplementationRepository:
                 query = query.where(getattr(Assessment, name) == value)
         if filters.status is not None:
             query = query.where(col(Assessment.status) == filters.status.value)
-        return list((await self.session.scalars(_page(query, Assessment, page))).all())
+        return list((await self.session.scalars(keyset(query, col(Assessment.id), page))).all())
 
     async def series(
         self, access: RowAccess, instrument_id: UUID, subject_id: UUID

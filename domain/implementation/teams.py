@@ -9,14 +9,7 @@ from datetime import date
 from uuid import UUID
 
 from domain.audit import service as audit
-from domain.implementation.common import (
-    apply,
-    check_version,
-    programme_member_ids,
-    require_programme,
-    snapshot,
-    touch,
-)
+from domain.implementation.common import apply, programme_member_ids, require_programme, snapshot
 from domain.implementation.instrument_schema import InstrumentDefinition
 from domain.implementation.models import AssessmentAction, Team, TeamChecklistItem, TeamMember
 from domain.implementation.repository import ImplementationRepository
@@ -35,6 +28,7 @@ from domain.shared.authz import RowAccess, require_owner, visible_to
 from domain.shared.errors import FieldError, NotFound, ValidationFailed
 from domain.shared.pagination import Page, PageRequest, make_page
 from domain.shared.principal import Principal, Scope
+from domain.shared.records import check_version, touch
 from domain.shared.uow import UnitOfWork
 
 

@@ -30,9 +30,10 @@ from domain.improvement.measures.rules import period_errors
 from domain.improvement.measures.service import get_measure, owned_measure
 from domain.improvement.models import CycleStatus
 from domain.shared.authz import visible_to
-from domain.shared.errors import FieldError, NotFound, PreconditionFailed, ValidationFailed
+from domain.shared.errors import FieldError, NotFound, ValidationFailed
 from domain.shared.ids import utcnow
 from domain.shared.principal import Principal, Scope
+from domain.shared.records import check_version
 from domain.shared.uow import UnitOfWork
 
 
@@ -249,11 +250,7 @@ async def measure_chart(
 
 
 def _check_version(measure: Measure, expected_version: int) -> None:
-    if measure.version != expected_version:
-        raise PreconditionFailed(
-            f"The measure is at version {measure.version}, not {expected_version}.",
-            measure.version,
-        )
+    check_version("measure", measure.version, expected_version)
 
 
 async def set_rebase(

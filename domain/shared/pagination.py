@@ -6,7 +6,7 @@ import base64
 import binascii
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
 import orjson
@@ -62,3 +62,11 @@ def make_page(rows: list[T], request: PageRequest, id_of: Callable[[T], UUID]) -
         items = rows[: request.limit]
         return Page(items=items, next_cursor=encode_cursor(id_of(items[-1])))
     return Page(items=rows, next_cursor=None)
+
+
+def keyset(query: Any, id_column: Any, request: PageRequest) -> Any:
+    """One page of `query`, newest first, after the cursor; one row more than the page, so
+    make_page can tell whether another page follows."""
+    if request.after is not None:
+        query = query.where(id_column < request.after)
+    return query.order_by(id_column.desc()).limit(request.limit + 1)

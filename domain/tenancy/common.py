@@ -7,19 +7,13 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from domain.shared.errors import Conflict, PreconditionFailed
-from domain.shared.ids import utcnow
+from domain.shared.errors import Conflict
 from domain.shared.principal import Principal, Scope
-from domain.tenancy.models import Organisation, Programme, Site
+from domain.shared.records import check_version, touch
 
 
 def require_admin(principal: Principal) -> None:
     principal.require_platform_admin(Scope.admin)
-
-
-def check_version(noun: str, version: int, expected: int) -> None:
-    if version != expected:
-        raise PreconditionFailed(f"The {noun} is at version {version}, not {expected}.", version)
 
 
 def refuse_if_in_use(noun: str, references: Mapping[str, int]) -> None:
@@ -33,6 +27,4 @@ def plain(value: Any) -> Any:
     return value.value if isinstance(value, StrEnum) else value
 
 
-def touch(row: Organisation | Programme | Site) -> None:
-    row.version += 1
-    row.updated_at = utcnow()
+__all__ = ["check_version", "plain", "refuse_if_in_use", "require_admin", "touch"]
